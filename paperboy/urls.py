@@ -1,0 +1,12 @@
+"""URL routes. Paper ids may contain a slash (``hep-th/9901001``): paper routes use ``path:``."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("search", include("paperboy.search.urls")),
+    path("", include("paperboy.papers.urls")),
+]
