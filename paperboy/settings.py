@@ -43,6 +43,7 @@ SITE_NAME = env_str("PAPERBOY_SITE_NAME", "paperboy")
 
 #: Where the SQLite database, the search index and caches live.
 DATA_DIR = env_path("PAPERBOY_DATA_DIR", BASE_DIR / "data")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

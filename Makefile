@@ -1,0 +1,56 @@
+# paperboy — see README.md. `make run` and `make test` are the two set-up commands.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The stamp is rebuilt whenever the dependency pins change.
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-postgres test-fast lint fmt typecheck migrations-check check \
+        install bench-ingest bench-search eval-search bench-digests bench-load serve-prod clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the site on http://127.0.0.1:$(PORT) (imports the demo corpus on first start).
+run: $(STAMP)
+	PAPERBOY_DEBUG=true $(PY) manage.py migrate --no-input
+	PAPERBOY_DEBUG=true $(PY) manage.py load_demo
+	PAPERBOY_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole test suite on SQLite (browser tests run when Chromium is installed).
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+## The same suite on the PostgreSQL server of this machine (127.0.0.1:5432, trust auth).
+test-postgres: $(STAMP)
+	PAPERBOY_DATABASE_URL=$${PAPERBOY_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/paperboy} \
+	  $(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+typecheck: $(STAMP)
+	PAPERBOY_DEBUG=true $(VENV)/bin/mypy paperboy
+
+migrations-check: $(STAMP)
+	PAPERBOY_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+check: lint typecheck migrations-check test
+
+## Records per second importing ../shared/data/arxiv-daily-cs-dwdengwei into a fresh SQLite database.
+bench-ingest: $(STAMP)
+	@mkdir -p build
+	PAPERBOY_DEBUG=true $(PY) -m paperboy.bench.ingest --out build/bench-ingest.json
+
+clean:
+	rm -rf build data/staticfiles
