@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -30,7 +32,7 @@ def _plain_static_storage(settings: pytest.FixtureRequest) -> None:
 
 # --- Browser tests (Playwright driving Debian's Chromium; ../shared/notes/techeval.md §5) ---------------
 
-CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_PATH = os.environ.get("PAPERBOY_TEST_CHROMIUM", "/usr/bin/chromium")  # Debian package by default
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -49,7 +51,6 @@ def browser():  # type: ignore[no-untyped-def]
 
     Never runs ``playwright install``: it drives the Debian package at /usr/bin/chromium.
     """
-    import os
     from pathlib import Path
 
     if not Path(CHROMIUM_PATH).exists():
@@ -88,6 +89,7 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
     """Repeat the browser-test skip reason at the end of the run, so it is not missed."""
     from pathlib import Path

@@ -198,6 +198,8 @@ def test_trending_page_orders_by_score_and_documents_the_formula(client, make_pa
     html = _text(client.get("/trending"))
 
     assert html.index("Fresh") < html.index("Old but loved")
+    assert "Featured 10 hours ago · score 0.114" in html  # 10 / 12^1.8 = 0.1142
+    assert "Featured 2 days ago · score 0.026" in html  # 30 / 50^1.8 = 0.0262
     assert "How trending works" in html
     assert "score = upvotes / (age in hours + 2)<sup>1.8</sup>" in html
 
