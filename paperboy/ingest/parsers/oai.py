@@ -61,7 +61,7 @@ def _t(element: etree._Element, tag: str) -> str:
     return (element.findtext(tag) or "").strip()
 
 
-def arxiv_record(meta: etree._Element, ARXIV: str = ARXIV) -> PaperRecord:  # noqa: N803
+def arxiv_record(meta: etree._Element, ARXIV: str = ARXIV) -> PaperRecord:
     """An ``<arXiv>`` metadata element -> PaperRecord. Raises ValueError.
 
     ``ARXIV`` is the ``{namespace}`` of its children (some hand-edited files leave it in the OAI one).
@@ -92,7 +92,7 @@ def arxiv_record(meta: etree._Element, ARXIV: str = ARXIV) -> PaperRecord:  # no
     )
 
 
-def arxiv_raw_record(meta: etree._Element, RAW: str = RAW) -> PaperRecord:  # noqa: N803
+def arxiv_raw_record(meta: etree._Element, RAW: str = RAW) -> PaperRecord:
     """An ``<arXivRaw>`` metadata element -> PaperRecord (versions from the history). Raises ValueError."""
     ident = require_id(_t(meta, f"{RAW}id"))
     versions: list[tuple[int, dt.datetime | None]] = []
