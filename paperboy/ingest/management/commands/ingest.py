@@ -9,7 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperboy.ingest.fetch import FetchError
 from paperboy.ingest.parsers import FORMATS
+from paperboy.ingest.parsers.base import SourceError
 from paperboy.ingest.services import guess_format, run_ingest
 
 
@@ -96,8 +98,8 @@ class Command(BaseCommand):
                 progress=None if options["quiet"] else sys.stderr,
                 index=not options["no_index"],
             )
-        except (ValueError, FileNotFoundError) as exc:
-            raise CommandError(str(exc)) from exc
+        except (ValueError, FileNotFoundError, FetchError, SourceError) as exc:
+            raise CommandError(f"ingest failed: {exc}") from exc
         for error in result.errors[:20]:
             self.stderr.write(f"skipped {error['position']}: {error['reason']}")
         if len(result.errors) > 20:
