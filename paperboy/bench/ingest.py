@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
+        from django.conf import settings
+
+        # Measure production behaviour: DEBUG would log every SQL query (make sets PAPERBOY_DEBUG=true).
+        settings.DEBUG = False
         from django.core.management import call_command
 
         from paperboy.ingest.services import list_files, run_ingest
