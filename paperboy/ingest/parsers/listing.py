@@ -113,7 +113,7 @@ def parse(stream: BinaryIO, name: str) -> Iterator[Item]:
         replaced = False
         last_key = ""
         problem = ""
-        while i < n and not lines[i].startswith("\\\\"):
+        while i < n and not lines[i].startswith("\\\\") and not _RULE.match(lines[i]):
             text = lines[i]
             i += 1
             if not text.strip():
