@@ -100,7 +100,7 @@ def test_oai_arxivraw_version_history() -> None:
     assert first.updated_at == dt.datetime(2007, 7, 24, 20, 10, 27, tzinfo=UTC)
     assert first.authors == ["C. Bal\\'azs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
     assert second.version == 3
-    assert second.authors == ["Jane Doe", 'Ren\\\'e G{\\"o}del', "Nikola Pi\\v{z}urica"]
+    assert second.authors == ["Jane Doe", "Ren\\'e G{\\\"o}del", "Nikola Pi\\v{z}urica"]
     assert second.categories == ["hep-ph", "hep-ex"]
 
 
@@ -142,7 +142,11 @@ def test_feed_replacements_update_but_are_not_listed() -> None:
     body = (DATA / "arxiv_cs.AI_atom_2025-08-20.repaired.xml").read_text()
     body = body.replace(
         "<id>oai:arXiv.org:2508.13167v1</id>", "<id>oai:arXiv.org:2508.13167v2</id>", 1
-    ).replace("<arxiv:announce_type>new</arxiv:announce_type>", "<arxiv:announce_type>replace</arxiv:announce_type>", 1)
+    ).replace(
+        "<arxiv:announce_type>new</arxiv:announce_type>",
+        "<arxiv:announce_type>replace</arxiv:announce_type>",
+        1,
+    )
     from paperboy.ingest.parsers import feeds
 
     first = records(list(feeds.parse(io.BytesIO(body.encode()), "edited")))[0]
@@ -161,7 +165,7 @@ def test_truncated_feed_imports_what_reads_and_reports_the_rest() -> None:
 # --- JSON Lines and HF ---------------------------------------------------------------------------
 
 
-def test_dwdengwei_file_name_is_the_announce_day(tmp_path) -> None:  # noqa: ANN001
+def test_dwdengwei_file_name_is_the_announce_day(tmp_path) -> None:
     gz = tmp_path / "2025-03-18.jsonl.gz"
     gz.write_bytes(gzip.compress((DATA / "2025-03-18.jsonl").read_bytes()))
     items = list(jsonl.parse(gzip.open(gz, "rb"), str(gz)))  # type: ignore[arg-type]
@@ -258,7 +262,11 @@ def test_monthly_listing_entries_and_cross_listings() -> None:
     recs = records(items)
     assert not errors(items)
     assert [r.arxiv_id for r in recs] == [
-        "astro-ph/9712001", "astro-ph/9712002", "astro-ph/9712003", "gr-qc/9712014", "gr-qc/9712019",
+        "astro-ph/9712001",
+        "astro-ph/9712002",
+        "astro-ph/9712003",
+        "gr-qc/9712014",
+        "gr-qc/9712019",
     ]
     assert all(r.announced_on is None for r in recs)  # monthly files give no announce day
     cross = recs[3]
@@ -266,7 +274,9 @@ def test_monthly_listing_entries_and_cross_listings() -> None:
     assert cross.published_at == dt.datetime(1997, 12, 2, 16, 41, 50, tzinfo=UTC)
     assert cross.doi == "10.1023/a:1022411021285"
     carroll = recs[4]
-    assert carroll.comments.startswith("238 pages, numerous figures. Individual chapters, and potentially updated")
+    assert carroll.comments.startswith(
+        "238 pages, numerous figures. Individual chapters, and potentially updated"
+    )
     assert items[0][0] == "9712_astro-ph_excerpt:11"
 
 
@@ -286,7 +296,9 @@ def test_daily_new_listing_announce_day_abstract_and_replacements() -> None:
 
 
 def test_parse_datetime_forms() -> None:
-    assert parse_datetime("2024-10-25T00:57:09.392Z") == dt.datetime(2024, 10, 25, 0, 57, 9, 392000, tzinfo=UTC)
+    assert parse_datetime("2024-10-25T00:57:09.392Z") == dt.datetime(
+        2024, 10, 25, 0, 57, 9, 392000, tzinfo=UTC
+    )
     assert parse_datetime("2025-08-20T00:00:00-04:00") == dt.datetime(2025, 8, 20, 4, tzinfo=UTC)
     assert parse_datetime("Mon, 2 Apr 2007 19:18:42 GMT") == dt.datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC)
     assert parse_datetime("2014-01-09") == dt.datetime(2014, 1, 9, tzinfo=UTC)

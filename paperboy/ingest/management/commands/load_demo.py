@@ -32,7 +32,9 @@ class Command(BaseCommand):
         if not manifest_path.is_file():
             raise CommandError(f"no demo manifest at {manifest_path}")
         if Paper.objects.exists() and not options["force"]:
-            self.stdout.write(f"load_demo: the database already has {Paper.objects.count():,} papers; skipped (--force)")
+            self.stdout.write(
+                f"load_demo: the database already has {Paper.objects.count():,} papers; skipped (--force)"
+            )
             return
         try:
             manifest = json.loads(manifest_path.read_text())
