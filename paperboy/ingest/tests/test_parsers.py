@@ -168,7 +168,8 @@ def test_truncated_feed_imports_what_reads_and_reports_the_rest() -> None:
 def test_dwdengwei_file_name_is_the_announce_day(tmp_path) -> None:
     gz = tmp_path / "2025-03-18.jsonl.gz"
     gz.write_bytes(gzip.compress((DATA / "2025-03-18.jsonl").read_bytes()))
-    items = list(jsonl.parse(gzip.open(gz, "rb"), str(gz)))  # type: ignore[arg-type]
+    with gzip.open(gz, "rb") as stream:
+        items = list(jsonl.parse(stream, str(gz)))  # type: ignore[arg-type]
     recs = records(items)
     assert len(recs) == 4
     assert {r.announced_on for r in recs} == {dt.date(2025, 3, 18)}
