@@ -65,14 +65,14 @@ class PoliteClient:
         interval: float | None = None,
         max_retries: int = 5,
         timeout: tuple[float, float] = (10.0, 120.0),
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.interval = settings.ARXIV_REQUEST_INTERVAL_SECONDS if interval is None else interval
         self.max_retries = max_retries
         self.timeout = timeout
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self._last: float | None = None
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, pool_block=True, max_retries=0)
@@ -325,7 +325,11 @@ def live_items(source_format: str, *, client: PoliteClient | None = None, **opti
     client = client or PoliteClient()
     if source_format == "atom":
         return api_items(
-            client, query=options.get("query"), ids=options.get("ids"), max_results=options.get("max_results")
+            client,
+            query=options.get("query"),
+            ids=options.get("ids"),
+            max_results=options.get("max_results"),
+            page_size=options.get("page_size") or 200,
         )
     if source_format == "oai":
         return oai_items(
