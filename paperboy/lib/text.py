@@ -16,6 +16,8 @@ __all__ = ["clean_title", "collapse_whitespace", "plain_text", "split_authors", 
 
 _WS = re.compile(r"\s+")
 _TEX_MARK = re.compile(r"[\\{}$~]")
+# A "%" not escaped as "\%" is a percent sign in arXiv text, never a TeX comment.
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
 
 
 def collapse_whitespace(text: str) -> str:
@@ -48,7 +50,7 @@ def tex_to_unicode(text: str) -> str:
     if not _TEX_MARK.search(text):
         return text
     try:
-        converted = _latex_converter().latex_to_text(text)
+        converted = _latex_converter().latex_to_text(_BARE_PERCENT.sub(r"\\%", text))
     except Exception:  # pylatexenc raises assorted errors on broken markup; keep the raw text then
         return text
     return collapse_whitespace(converted)

@@ -58,3 +58,10 @@ def test_titles_lose_hard_wraps_and_doubled_spaces() -> None:
     )
     assert collapse_whitespace("a\t\tb\r\nc") == "a b c"
     assert clean_title("Order $\\hbar$ Corrections") == "Order $\\hbar$ Corrections"  # TeX kept
+
+
+def test_plain_text_keeps_a_bare_percent_and_what_follows_it() -> None:
+    from paperboy.lib.text import plain_text
+
+    assert plain_text(r"improves by 50% over \emph{x}.") == "improves by 50% over x."
+    assert plain_text(r"5\% more") == "5% more"
