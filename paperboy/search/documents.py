@@ -21,7 +21,8 @@ def paper_to_doc(paper: Paper, featured: Iterable = ()) -> IndexDoc:
         title=plain_text(paper.title),
         abstract=plain_text(paper.abstract),
         authors=[str(a) for a in (paper.authors or [])],
-        categories=[str(c) for c in (paper.categories or [])] or ([paper.primary_category] if paper.primary_category else []),
+        categories=[str(c) for c in (paper.categories or [])]
+        or ([paper.primary_category] if paper.primary_category else []),
         published=paper.published_at,
         featured=list(featured),
         upvotes=paper.upvote_count,

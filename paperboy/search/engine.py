@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import os
 import shutil
 import threading
 import uuid
@@ -49,16 +48,15 @@ MAX_TOKEN_BYTES = 40
 WRITER_HEAP_BYTES = 64_000_000
 
 #: English stop words: the NLTK list (179 words, as used by bm25s and most BM25 baselines), folded.
-STOP_WORDS = frozenset(
-    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+_STOP_TEXT = """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
     herself it its itself they them their theirs themselves what which who whom this that these those am is are
     was were be been being have has had having do does did doing a an the and but if or because as until while
     of at by for with about against between into through during before after above below to from up down in
     out on off over under again further then once here there when where why how all any both each few more
     most other some such no nor not only own same so than too very s t can will just don should now d ll m o
     re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won
-    wouldn""".split()
-)
+    wouldn"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 def _basic_builder() -> tantivy.TextAnalyzerBuilder:
@@ -187,7 +185,7 @@ class KeywordIndex:
 
     def _current_generation(self) -> str | None:
         try:
-            return os.readlink(self.current_link)
+            return str(self.current_link.readlink())
         except OSError:
             return None
 
@@ -215,9 +213,9 @@ class KeywordIndex:
 
     def _swap(self, name: str) -> None:
         tmp = self.root / f".current-{uuid.uuid4().hex[:6]}"
-        os.symlink(name, tmp)
+        tmp.symlink_to(name)
         old = self._current_generation()
-        os.replace(tmp, self.current_link)
+        tmp.replace(self.current_link)
         if old and old != name:
             shutil.rmtree(self.root / old, ignore_errors=True)
 

@@ -44,6 +44,12 @@ __all__ = ["EvalSet", "load_cisi", "load_npl", "mrr_at_k", "ndcg_at_k", "recall_
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def emit(*parts: object) -> None:
+    """The harness prints its table to stdout."""
+    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
+    sys.stdout.flush()
+
+
 # -- metrics -----------------------------------------------------------------------------------------------
 def ndcg_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 10) -> float:
     """nDCG@k with gain 2^rel - 1 and log2(rank + 1) discount; 0 when the query has no relevant docs."""
@@ -126,7 +132,9 @@ def load_cisi(folder: Path) -> EvalSet:
     docs = []
     for doc_id, f in _smart_records((folder / "CISI.ALL").read_text(errors="replace")):
         authors = [a.strip() for a in f.get("A", "").splitlines() if a.strip()]
-        docs.append(EvalDoc(doc_id, " ".join(f.get("T", "").split()), " ".join(f.get("W", "").split()), authors))
+        docs.append(
+            EvalDoc(doc_id, " ".join(f.get("T", "").split()), " ".join(f.get("W", "").split()), authors)
+        )
     queries = {
         qid: " ".join((f.get("W") or f.get("T") or "").split())
         for qid, f in _smart_records((folder / "CISI.QRY").read_text(errors="replace"))
@@ -167,7 +175,7 @@ def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str) -> np.ndarra
         return np.load(path)
     started = time.perf_counter()
     vectors = embed_texts(texts)
-    print(f"  embedded {len(texts)} {name} docs in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    sys.stderr.write(f"  embedded {len(texts)} {name} docs in {time.perf_counter() - started:.0f} s\n")
     cache_dir.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     return vectors
@@ -213,7 +221,9 @@ def run_set(
     sweep: dict[float, dict[int, list[int]]] = {a: {} for a in alphas}
     with tempfile.TemporaryDirectory(prefix=f"eval-{evalset.name.lower()}-") as tmp:
         index = KeywordIndex(Path(tmp))
-        index.rebuild(IndexDoc(pk=d.id, title=d.title, abstract=d.abstract, authors=d.authors) for d in evalset.docs)
+        index.rebuild(
+            IndexDoc(pk=d.id, title=d.title, abstract=d.abstract, authors=d.authors) for d in evalset.docs
+        )
         retriever = Retriever(index, ArrayVectors([d.id for d in evalset.docs], vectors), cached_embed)
         nofilter = FilterSpec()
         for qid in evalset.judged_queries:
@@ -233,7 +243,12 @@ BASELINES = {  # stock tools on this machine (issue 3): bm25s + Porter + stop wo
     "NPL": {"bm25": 0.428, "dense": 0.437, "rrf": 0.486},
     "CISI": {"bm25": 0.388, "dense": 0.418, "rrf": 0.448},
 }
-LABELS = {"keyword": "keyword (BM25)", "semantic": "semantic (MiniLM)", "hybrid": "hybrid (site)", "rrf": "RRF k=60 baseline"}
+LABELS = {
+    "keyword": "keyword (BM25)",
+    "semantic": "semantic (MiniLM)",
+    "hybrid": "hybrid (site)",
+    "rrf": "RRF k=60 baseline",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=default_eval_dir())
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "eval-search.json")
     parser.add_argument("--cache-dir", type=Path, default=REPO_ROOT / "build" / "eval-cache")
-    parser.add_argument("--sweep", default="", help="comma-separated hybrid alphas to report as well (tuning)")
+    parser.add_argument(
+        "--sweep", default="", help="comma-separated hybrid alphas to report as well (tuning)"
+    )
     args = parser.parse_args(argv)
     alphas = [float(a) for a in args.sweep.split(",") if a.strip()]
 
@@ -251,25 +268,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         run, sweep = run_set(evalset, args.cache_dir, alphas)
         n_q = len(evalset.judged_queries)
-        print(f"\n{evalset.name}: {len(evalset.docs):,} documents, {n_q} judged queries ({time.perf_counter() - started:.0f} s)")
-        print(f"{'method':<22}{'nDCG@10':>10}{'MRR@10':>10}{'Recall@100':>12}")
+        emit(
+            f"\n{evalset.name}: {len(evalset.docs):,} documents, {n_q} judged queries ({time.perf_counter() - started:.0f} s)"
+        )
+        emit(f"{'method':<22}{'nDCG@10':>10}{'MRR@10':>10}{'Recall@100':>12}")
         figures = {}
         for method in ("keyword", "semantic", "rrf", "hybrid"):
             s = run.scores(method)
             figures[method] = s
-            print(f"{LABELS[method]:<22}{s['nDCG@10']:>10.3f}{s['MRR@10']:>10.3f}{s['Recall@100']:>12.3f}")
+            emit(f"{LABELS[method]:<22}{s['nDCG@10']:>10.3f}{s['MRR@10']:>10.3f}{s['Recall@100']:>12.3f}")
         base = BASELINES.get(evalset.name, {})
         gain = figures["hybrid"]["nDCG@10"] - figures["rrf"]["nDCG@10"]
-        print(f"hybrid - RRF(same retrievers) nDCG@10: {gain:+.3f} (goal >= +0.020)")
+        emit(f"hybrid - RRF(same retrievers) nDCG@10: {gain:+.3f} (goal >= +0.020)")
         if base:
-            print(
+            emit(
                 f"issue baselines nDCG@10: BM25 {base['bm25']:.3f}, dense {base['dense']:.3f}, RRF {base['rrf']:.3f}; "
                 f"hybrid - baseline RRF: {figures['hybrid']['nDCG@10'] - base['rrf']:+.3f}"
             )
         for a in alphas:
             r = SetRun(evalset.name, {"x": sweep[a]}, evalset.qrels).scores("x")["nDCG@10"]
             sweep_report[a].append(r)
-            print(f"  sweep alpha={a:.2f}: nDCG@10 {r:.3f}")
+            emit(f"  sweep alpha={a:.2f}: nDCG@10 {r:.3f}")
         report["sets"][evalset.name] = {  # type: ignore[index]
             "documents": len(evalset.docs),
             "queries": n_q,
@@ -278,12 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "issue_baselines_ndcg10": base,
         }
     if alphas:
-        print("\nalpha sweep, mean nDCG@10 over sets:")
+        emit("\nalpha sweep, mean nDCG@10 over sets:")
         for a in alphas:
-            print(f"  {a:.2f}: {sum(sweep_report[a]) / len(sweep_report[a]):.4f}  {sweep_report[a]}")
+            emit(f"  {a:.2f}: {sum(sweep_report[a]) / len(sweep_report[a]):.4f}  {sweep_report[a]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
-    print(f"\nwrote {args.out}")
+    emit(f"\nwrote {args.out}")
     return 0
 
 

@@ -26,7 +26,9 @@ RRF_K = 60
 HYBRID_ALPHA = 0.5
 
 
-def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K, weights: Sequence[float] | None = None) -> list[int]:
+def rrf(
+    rankings: Sequence[Sequence[int]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[int]:
     """Reciprocal rank fusion of ranked id lists (best first). Ties keep first-seen order."""
     scores: dict[int, float] = {}
     for i, ranking in enumerate(rankings):
@@ -48,7 +50,9 @@ def _zscores(values: Mapping[int, float]) -> dict[int, float]:
     return {d: (v - mean) / std for d, v in values.items()}
 
 
-def convex_zscore(bm25: Mapping[int, float], cosine: Mapping[int, float], alpha: float = HYBRID_ALPHA) -> list[tuple[int, float]]:
+def convex_zscore(
+    bm25: Mapping[int, float], cosine: Mapping[int, float], alpha: float = HYBRID_ALPHA
+) -> list[tuple[int, float]]:
     """Fused (id, score) best first. ``bm25`` and ``cosine`` should cover the same ids (missing = 0 BM25,
     or the lowest cosine seen)."""
     ids = set(bm25) | set(cosine)

@@ -103,7 +103,9 @@ class ParsedQuery:
     @property
     def free_text(self) -> str:
         """The positive words and phrases (no syntax): what the semantic side embeds."""
-        parts = [c.text for c in self.clauses if c.occur != "must_not" and c.field in (None, "title", "abstract")]
+        parts = [
+            c.text for c in self.clauses if c.occur != "must_not" and c.field in (None, "title", "abstract")
+        ]
         return " ".join(p.rstrip("*") for p in parts).strip()
 
     @property
@@ -155,7 +157,11 @@ def parse(raw: str) -> ParsedQuery:
             clauses.append(Clause("term", word, target, occur))
             continue
         stripped = word.strip("*")
-        if word.endswith("*") and len(stripped) >= MAX_PREFIX_EXPANSIONS_HINT and re.fullmatch(r"\w+", stripped):
+        if (
+            word.endswith("*")
+            and len(stripped) >= MAX_PREFIX_EXPANSIONS_HINT
+            and re.fullmatch(r"\w+", stripped)
+        ):
             clauses.append(Clause("prefix", stripped, target, occur))
         else:
             clauses.append(Clause("term", word, target, occur))
@@ -223,7 +229,9 @@ def _proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tant
     return out
 
 
-def constraint_query(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+def constraint_query(
+    schema: tantivy.Schema, parsed: ParsedQuery
+) -> list[tuple[tantivy.Occur, tantivy.Query]]:
     """The parts of the query every result must satisfy (required and excluded clauses, categories),
     without the optional words: applied to semantic candidates too."""
     out: list[tuple[tantivy.Occur, tantivy.Query]] = []

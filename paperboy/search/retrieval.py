@@ -108,7 +108,9 @@ class FilterSpec:
         if self.has_code is not None:
             out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "has_code", int(self.has_code))))
         if self.min_upvotes is not None:
-            q = tantivy.Query.range_query(schema, "upvotes", tantivy.FieldType.Integer, int(self.min_upvotes), None)
+            q = tantivy.Query.range_query(
+                schema, "upvotes", tantivy.FieldType.Integer, int(self.min_upvotes), None
+            )
             out.append((tantivy.Occur.Must, q))
         return out
 
@@ -163,7 +165,9 @@ class Retriever:
         return self.vectors is not None and self.embed_query is not None
 
     # -- keyword -------------------------------------------------------------------------------------
-    def _full_query(self, parsed: ParsedQuery, filters: FilterSpec, schema: tantivy.Schema) -> tantivy.Query | None:
+    def _full_query(
+        self, parsed: ParsedQuery, filters: FilterSpec, schema: tantivy.Schema
+    ) -> tantivy.Query | None:
         text = build_text_query(schema, parsed)
         if text is None:
             return None
@@ -207,7 +211,12 @@ class Retriever:
         q = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, tantivy.Query.const_score_query(tantivy.Query.term_set_query(self.keyword.schema, "pk", list(pks)), 0.0)),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_set_query(self.keyword.schema, "pk", list(pks)), 0.0
+                    ),
+                ),
             ]
         )
         result = searcher.search(q, max(limit, len(pks)), count=False)
@@ -227,7 +236,11 @@ class Retriever:
 
     def known_items(self, parsed: ParsedQuery, filters: FilterSpec, pks: Sequence[int]) -> set[int]:
         """Pks (among these) whose title holds the whole plain-word query as a phrase (>= 3 terms)."""
-        words = [c.text for c in parsed.clauses if c.kind in ("term", "phrase") and c.field is None and c.occur != "must_not"]
+        words = [
+            c.text
+            for c in parsed.clauses
+            if c.kind in ("term", "phrase") and c.field is None and c.occur != "must_not"
+        ]
         run = analyze_positions(" ".join(words))
         if len(run) < KNOWN_ITEM_MIN_TERMS or not pks:
             return set()
@@ -287,7 +300,9 @@ class Retriever:
         total = max(kw.total, len(hits))
         return Ranked(hits, total, semantic_used=True)
 
-    def rrf_ranked(self, parsed: ParsedQuery, filters: FilterSpec, depth: int = CANDIDATES, k: int = fusion.RRF_K) -> list[int]:
+    def rrf_ranked(
+        self, parsed: ParsedQuery, filters: FilterSpec, depth: int = CANDIDATES, k: int = fusion.RRF_K
+    ) -> list[int]:
         """Plain RRF(k) of the keyword and semantic top-``depth`` lists: the eval baseline."""
         kw = [c.pk for c in self.keyword_ranked(parsed, filters, depth).hits]
         sem = [c.pk for c in self.semantic_ranked(parsed, filters, depth).hits]
