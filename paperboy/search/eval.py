@@ -207,7 +207,7 @@ def run_set(
     from paperboy.search.embeddings import embed_query
     from paperboy.search.engine import IndexDoc, KeywordIndex
     from paperboy.search.query import parse
-    from paperboy.search.retrieval import ArrayVectors, FilterSpec, Retriever
+    from paperboy.search.retrieval import ArrayVectors, Retriever, SearchFilters
 
     vectors = embed_docs(evalset.docs, cache_dir, evalset.name)
     qcache: dict[str, np.ndarray] = {}
@@ -225,7 +225,7 @@ def run_set(
             IndexDoc(pk=d.id, title=d.title, abstract=d.abstract, authors=d.authors) for d in evalset.docs
         )
         retriever = Retriever(index, ArrayVectors([d.id for d in evalset.docs], vectors), cached_embed)
-        nofilter = FilterSpec()
+        nofilter = SearchFilters()
         for qid in evalset.judged_queries:
             parsed = parse(evalset.queries[qid])
             rankings["keyword"][qid] = [c.pk for c in retriever.keyword_ranked(parsed, nofilter, 100).hits]

@@ -18,7 +18,7 @@ from paperboy.search import fusion
 from paperboy.search.engine import KeywordIndex, analyze_positions
 from paperboy.search.query import TITLE_PHRASE_BOOST, ParsedQuery, build_text_query, constraint_query
 
-__all__ = ["ArrayVectors", "Candidate", "FilterSpec", "Retriever", "VectorSource"]
+__all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSource"]
 
 #: Candidates taken from each side before fusion (and the pool sorted by date/upvotes in hybrid mode).
 CANDIDATES = 100
@@ -77,7 +77,7 @@ class ArrayVectors:
 
 
 @dataclass
-class FilterSpec:
+class SearchFilters:
     """Filters in index terms (dates inclusive, naive UTC)."""
 
     published_from: dt.date | None = None
@@ -166,12 +166,14 @@ class Retriever:
 
     # -- keyword -------------------------------------------------------------------------------------
     def _full_query(
-        self, parsed: ParsedQuery, filters: FilterSpec, schema: tantivy.Schema
+        self, parsed: ParsedQuery, filters: SearchFilters, schema: tantivy.Schema
     ) -> tantivy.Query | None:
+        extra = filters.clauses(schema)
+        if not parsed.clauses and extra:  # no words, only filters: every paper that passes them
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), *extra])
         text = build_text_query(schema, parsed)
         if text is None:
             return None
-        extra = filters.clauses(schema)
         if not extra:
             return text
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *extra])
@@ -179,7 +181,7 @@ class Retriever:
     def keyword_ranked(
         self,
         parsed: ParsedQuery,
-        filters: FilterSpec,
+        filters: SearchFilters,
         limit: int,
         offset: int = 0,
         order_by: str | None = None,
@@ -224,7 +226,7 @@ class Retriever:
         values = searcher.fast_field_values("pk", addresses) if addresses else []
         return {int(pk): float(score) for (score, _), pk in zip(result.hits, values, strict=True)}
 
-    def allowed(self, parsed: ParsedQuery, filters: FilterSpec, pks: Sequence[int]) -> set[int]:
+    def allowed(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
         """Those pks that satisfy the query's required/excluded clauses, categories and the filters."""
         schema = self.keyword.schema
         clauses = constraint_query(schema, parsed) + filters.clauses(schema)
@@ -234,7 +236,7 @@ class Retriever:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return set(self._restricted(tantivy.Query.boolean_query(clauses), pks, len(pks)))
 
-    def known_items(self, parsed: ParsedQuery, filters: FilterSpec, pks: Sequence[int]) -> set[int]:
+    def known_items(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
         """Pks (among these) whose title holds the whole plain-word query as a phrase (>= 3 terms)."""
         words = [
             c.text
@@ -258,7 +260,7 @@ class Retriever:
         assert self.embed_query is not None
         return self.embed_query(text)
 
-    def semantic_ranked(self, parsed: ParsedQuery, filters: FilterSpec, depth: int) -> Ranked:
+    def semantic_ranked(self, parsed: ParsedQuery, filters: SearchFilters, depth: int) -> Ranked:
         """Nearest papers by cosine, restricted to those passing the constraints and filters."""
         qvec = self._query_vector(parsed)
         if qvec is None:
@@ -273,7 +275,7 @@ class Retriever:
         return Ranked([Candidate(pk, s, cosine=s) for pk, s in pool], len(pool), semantic_used=True)
 
     # -- hybrid --------------------------------------------------------------------------------------
-    def hybrid_ranked(self, parsed: ParsedQuery, filters: FilterSpec, depth: int = CANDIDATES) -> Ranked:
+    def hybrid_ranked(self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES) -> Ranked:
         """Convex combination of z-scored BM25 and cosine over the union of both top-``depth`` lists,
         every candidate scored by both (see paperboy.search.fusion), then the known-item rule."""
         kw = self.keyword_ranked(parsed, filters, depth)
@@ -301,7 +303,7 @@ class Retriever:
         return Ranked(hits, total, semantic_used=True)
 
     def rrf_ranked(
-        self, parsed: ParsedQuery, filters: FilterSpec, depth: int = CANDIDATES, k: int = fusion.RRF_K
+        self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES, k: int = fusion.RRF_K
     ) -> list[int]:
         """Plain RRF(k) of the keyword and semantic top-``depth`` lists: the eval baseline."""
         kw = [c.pk for c in self.keyword_ranked(parsed, filters, depth).hits]
