@@ -43,6 +43,9 @@ FIELD_WEIGHTS: dict[str, float] = {"text": 1.0, "title": 0.5, "abstract": 1.0, "
 TITLE_PHRASE_BOOST = 6.0
 #: Score of a prefix match (tantivy scores regex matches as a constant).
 PREFIX_SCORE = 1.0
+#: Weight of the whole plain-word query (2 to 8 terms) found as a phrase (slop 1) anywhere in title + abstract.
+TEXT_PHRASE_WEIGHT = 1.0
+TEXT_PHRASE_MAX_TERMS = 8
 MAX_CLAUSES = 64
 MAX_PREFIX_EXPANSIONS_HINT = 3  # prefixes shorter than this are read as plain words
 
@@ -219,6 +222,10 @@ def _proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tant
         first = run[0][0]
         phrase = tantivy.Query.phrase_query(schema, "title", [(p - first, t) for p, t in run], 1)
         out.append(tantivy.Query.boost_query(phrase, TITLE_PHRASE_BOOST))
+    if TEXT_PHRASE_WEIGHT > 0 and 2 <= len(run) <= TEXT_PHRASE_MAX_TERMS:
+        first = run[0][0]
+        phrase = tantivy.Query.phrase_query(schema, "text", [(p - first, t) for p, t in run], 1)
+        out.append(tantivy.Query.boost_query(phrase, TEXT_PHRASE_WEIGHT))
     for c in parsed.clauses:  # a typed phrase found in the title is a strong known-item signal too
         if c.kind == "phrase" and c.field is None and c.occur != "must_not":
             terms = analyze_positions(c.text)
