@@ -1,0 +1,65 @@
+"""Fusing the keyword (BM25) and semantic (cosine) rankings.
+
+Two fusion functions:
+
+- :func:`rrf`: reciprocal rank fusion, ``score(d) = sum_r w_r / (k + rank_r(d))`` with ranks from 1 and
+  k = 60 (Cormack, Clarke and Buettcher, "Reciprocal Rank Fusion outperforms Condorcet and individual Rank
+  Learning Methods", SIGIR 2009). The eval baseline.
+- :func:`convex_zscore`: the site's hybrid. A convex combination of z-score-normalised scores,
+  ``score(d) = alpha * z_bm25(d) + (1 - alpha) * z_cos(d)``, over the union of both candidate lists, where
+  every candidate has BOTH scores (its cosine is computed exactly; its BM25 is the same keyword query
+  restricted to the candidates, 0 when it matches no query word). z is (x - mean) / std over the union.
+  Source: Bruch, Gai and Ingber, "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS 2023
+  (convex combination of normalised scores beats RRF when tuned; one alpha generalises across data sets).
+  ``alpha`` is one global constant, tuned on NPL and CISI together (see paperboy.search.eval).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+__all__ = ["HYBRID_ALPHA", "RRF_K", "convex_zscore", "rrf"]
+
+RRF_K = 60
+#: Weight of the normalised BM25 score in the hybrid; 1 - HYBRID_ALPHA goes to the cosine.
+HYBRID_ALPHA = 0.5
+
+
+def rrf(
+    rankings: Sequence[Sequence[int]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[int]:
+    """Reciprocal rank fusion of ranked id lists (best first). Ties keep first-seen order."""
+    scores: dict[int, float] = {}
+    for i, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[i]
+        for rank, doc in enumerate(ranking, start=1):
+            scores[doc] = scores.get(doc, 0.0) + w / (k + rank)
+    return sorted(scores, key=lambda d: -scores[d])
+
+
+def _zscores(values: Mapping[int, float]) -> dict[int, float]:
+    if not values:
+        return {}
+    n = len(values)
+    mean = sum(values.values()) / n
+    var = sum((v - mean) ** 2 for v in values.values()) / n
+    std = math.sqrt(var)
+    if std < 1e-12:
+        return dict.fromkeys(values, 0.0)
+    return {d: (v - mean) / std for d, v in values.items()}
+
+
+def convex_zscore(
+    bm25: Mapping[int, float], cosine: Mapping[int, float], alpha: float = HYBRID_ALPHA
+) -> list[tuple[int, float]]:
+    """Fused (id, score) best first. ``bm25`` and ``cosine`` should cover the same ids (missing = 0 BM25,
+    or the lowest cosine seen)."""
+    ids = set(bm25) | set(cosine)
+    if not ids:
+        return []
+    low_cos = min(cosine.values()) if cosine else 0.0
+    zb = _zscores({d: bm25.get(d, 0.0) for d in ids})
+    zc = _zscores({d: cosine.get(d, low_cos) for d in ids})
+    fused = {d: alpha * zb[d] + (1.0 - alpha) * zc[d] for d in ids}
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
