@@ -49,7 +49,9 @@ def test_results_show_title_abstract_author_count_date_and_upvotes_like_the_seed
 
 
 def test_the_query_is_escaped_and_an_empty_result_says_so(db):
-    html = _render(query="<script>alert(1)</script>", results=[], total=0, mode="keyword", took_ms=1, search=True)
+    html = _render(
+        query="<script>alert(1)</script>", results=[], total=0, mode="keyword", took_ms=1, search=True
+    )
 
     assert "<script>alert(1)</script>" not in html
     assert "No results for “&lt;script&gt;alert(1)&lt;/script&gt;”" in html
@@ -59,9 +61,17 @@ def test_pages_link_the_previous_and_next_page(real_papers):
     hits = [Hit(p) for p in real_papers[2:4]]
 
     html = _render(
-        query="sparse attention", results=hits, total=6, mode="hybrid", took_ms=3, search=True, page=2,
-        has_previous=True, has_next=True,
-        previous_url="?q=sparse+attention&mode=hybrid&page=1", next_url="?q=sparse+attention&mode=hybrid&page=3",
+        query="sparse attention",
+        results=hits,
+        total=6,
+        mode="hybrid",
+        took_ms=3,
+        search=True,
+        page=2,
+        has_previous=True,
+        has_next=True,
+        previous_url="?q=sparse+attention&mode=hybrid&page=1",
+        next_url="?q=sparse+attention&mode=hybrid&page=3",
     )
 
     assert "Page 2" in html
