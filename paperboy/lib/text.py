@@ -8,6 +8,7 @@ derive a plain-text form for search and e-mail.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
@@ -56,10 +57,111 @@ def tex_to_unicode(text: str) -> str:
     return collapse_whitespace(converted)
 
 
+# Accent commands and the Unicode combining mark each puts on the next letter.
+_COMBINING = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+}
+_LETTER_MACROS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+# {\'e}, \'{e}, \'e, \v{s}, \c c, \u{a} — an accent command and the letter it marks.
+_ACCENT = re.compile(r"""\{?\\(?:([\'`^"~=.])\s*|([uvHckrd])(?:\s+|(?=\{)))\{?(\\?[A-Za-z])\}?\}?""")
+_LETTER = re.compile(r"\{?\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])\}?\s?")
+_TEXT_MACRO = re.compile(
+    r"\\(?:emph|textbf|textit|texttt|textsc|textrm|textsf|textup|textmd|textsl|underline|mbox|text|url|bf|it)"
+    r"\s*\{([^{}]*)\}"
+)
+_BARE_MACRO = re.compile(r"\\(?:emph|em|bf|it|rm|sc|tt|sl|textbf|textit)\b\s*")
+_ESCAPES = {
+    "\\%": "%",
+    "\\&": "&",
+    "\\_": "_",
+    "\\#": "#",
+    "\\$": "\uf8ff",
+    "\\{": "{",
+    "\\}": "}",
+    "~": " ",
+    "``": "“",
+    "''": "”",
+    "\\,": " ",
+    "\\ ": " ",
+    "\\-": "",
+}
+_ESCAPE = re.compile("|".join(re.escape(k) for k in sorted(_ESCAPES, key=len, reverse=True)))
+_MATH = re.compile(r"(\$\$?)(.+?)\1", re.DOTALL)
+_BRACES = re.compile(r"[{}]")
+
+
+def _accent(match: re.Match[str]) -> str:
+    mark = _COMBINING[match.group(1) or match.group(2)]
+    letter = match.group(3)
+    if letter in ("\\i", "\\j"):
+        letter = letter[1]
+    elif letter.startswith("\\"):
+        return match.group(0)
+    return unicodedata.normalize("NFC", letter + mark)
+
+
+def _plain_prose(text: str) -> str:
+    text = _ACCENT.sub(_accent, text)
+    text = _LETTER.sub(lambda m: _LETTER_MACROS[m.group(1)], text)
+    for _ in range(3):  # nested \emph{\textbf{…}}
+        new = _TEXT_MACRO.sub(r"\1", text)
+        if new == text:
+            break
+        text = new
+    text = _BARE_MACRO.sub("", text)
+    text = _ESCAPE.sub(lambda m: _ESCAPES[m.group(0)], text)
+    return _BRACES.sub("", text)
+
+
+@lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
-    """A plain-text form of TeX-ish text for search and e-mail: accents to Unicode, markup removed,
-    math kept between its ``$`` signs, white space folded."""
-    return tex_to_unicode(text or "")
+    """A plain-text form of TeX-ish text for search, snippets and e-mail.
+
+    Accents become Unicode (``Schr\\"odinger`` -> ``Schrödinger``), text macros lose their markup
+    (``\\emph{x}`` -> ``x``), escapes are resolved (``50\\%`` -> ``50%``), grouping braces go, math is kept
+    verbatim between its ``$`` signs (``$O(\\hbar)$`` stays), and white space is folded. A bare ``%`` is a
+    percent sign. Regex-based: about 50x faster than a full TeX parse (pylatexenc), which matters when
+    indexing a million abstracts; ``tex_to_unicode`` keeps the full parser for author names.
+    """
+    if not text:
+        return ""
+    if not _TEX_MARK.search(text) and "''" not in text and "``" not in text:
+        return collapse_whitespace(text)
+    parts: list[str] = []
+    last = 0
+    for match in _MATH.finditer(text):
+        parts.append(_plain_prose(text[last : match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(_plain_prose(text[last:]))
+    return collapse_whitespace("".join(parts)).replace("\uf8ff", "$")
 
 
 _AND = re.compile(r"\s+and\s+|^and\s+", re.IGNORECASE)

@@ -65,3 +65,26 @@ def test_plain_text_keeps_a_bare_percent_and_what_follows_it() -> None:
 
     assert plain_text(r"improves by 50% over \emph{x}.") == "improves by 50% over x."
     assert plain_text(r"5\% more") == "5% more"
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        ('Schr\\"odinger equation', "Schrödinger equation"),
+        ("{\\'E}cole and Pi\\v{z}urica and \\c{c}a and G\\'{o}mez", "École and Pižurica and ça and Gómez"),
+        ('na\\"{\\i}ve \\ss{} \\o{}', "naïve ß ø"),
+        ("We \\emph{propose} a \\textbf{new} \\textit{method}", "We propose a new method"),
+        (
+            "gains of 50\\% on $O(n^2)$ and $$\\sum_i x_i$$ terms",
+            "gains of 50% on $O(n^2)$ and $$\\sum_i x_i$$ terms",
+        ),
+        ("a {GPU} kernel with ``quotes'' and a~tie", "a GPU kernel with “quotes” and a tie"),
+        ("costs \\$5 and R\\&D", "costs $5 and R&D"),
+        ("plain text\n  wrapped", "plain text wrapped"),
+        ("", ""),
+    ],
+)
+def test_plain_text_resolves_tex_but_keeps_math(raw: str, plain: str) -> None:
+    from paperboy.lib.text import plain_text
+
+    assert plain_text(raw) == plain
