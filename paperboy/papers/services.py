@@ -166,8 +166,8 @@ def upsert_papers(records: list[PaperRecord], *, source: str) -> list[UpsertResu
         outcomes: list[tuple[Paper, Outcome]] = []
         for record in records:
             values = _values_from_record(record)
-            paper = existing.get(record.arxiv_id) or created.get(record.arxiv_id)
-            if paper is None:
+            found = existing.get(record.arxiv_id) or created.get(record.arxiv_id)
+            if found is None:
                 upvotes = max(record.upvotes or 0, 0)
                 paper = Paper(
                     arxiv_id=record.arxiv_id,
@@ -181,6 +181,7 @@ def upsert_papers(records: list[PaperRecord], *, source: str) -> list[UpsertResu
                 created[record.arxiv_id] = paper
                 outcomes.append((paper, Outcome.NEW))
                 continue
+            paper = found
             changed = _merge(paper, record, values)
             if changed and paper.arxiv_id in existing:
                 changed_fields.setdefault(paper.arxiv_id, set()).update(changed)
@@ -221,6 +222,7 @@ def _create_featured_entries(
     )
     new_entries: list[FeaturedEntry] = []
     for i, paper, record in wanted:
+        assert record.featured_on is not None
         key = (paper.pk, record.featured_on)
         if key in have:
             continue
@@ -333,9 +335,9 @@ def _merge(paper: Paper, record: PaperRecord, values: dict[str, object]) -> list
         if paper.pk is None:  # created earlier in the same batch: plain numbers
             paper.upvote_count += delta
         else:  # local upvotes may arrive meanwhile: add the difference in the database
-            pending = getattr(paper, "_upvote_delta", 0) + delta
-            paper._upvote_delta = pending  # type: ignore[attr-defined]
-            paper.upvote_count = F("upvote_count") + pending  # type: ignore[assignment]
+            pending = paper.__dict__.get("_upvote_delta", 0) + delta
+            paper.__dict__["_upvote_delta"] = pending
+            paper.upvote_count = F("upvote_count") + pending
         changed.append("upvote_count")
     return changed
 
