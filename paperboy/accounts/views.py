@@ -85,9 +85,14 @@ def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return render(request, "accounts/confirm.html", {"confirm_user": user})
 
 
-login_view = limit("login", user_key="post:username")(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+_get_or_post = require_http_methods(["GET", "POST"])  # class-based form views would take PUT like POST
+login_view = _get_or_post(
+    limit("login", user_key="post:username")(
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        )
     )
 )
 logout_view = auth_views.LogoutView.as_view()  # POST only (Django 5)
@@ -106,14 +111,16 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-password_reset = limit("password_reset", user_key="post:email")(PasswordResetView.as_view())
+password_reset = _get_or_post(limit("password_reset", user_key="post:email")(PasswordResetView.as_view()))
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = limit("password_reset")(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/password_reset_confirm.html",
-        success_url=reverse_lazy("accounts:password_reset_complete"),
+password_reset_confirm = _get_or_post(
+    limit("password_reset")(
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        )
     )
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(

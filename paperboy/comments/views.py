@@ -26,6 +26,10 @@ class ReportForm(forms.Form):
     reason = forms.CharField(label="What is wrong with this comment?", max_length=2000, widget=forms.Textarea)
 
 
+def _next(request: HttpRequest) -> str:
+    return request.POST.get("next") or request.GET.get("next") or ""
+
+
 @require_POST
 @limit("comment")
 def post(request: HttpRequest, arxiv_id: str) -> HttpResponse:
@@ -58,7 +62,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _back(request, comment.paper)
     status = 400 if error or form.errors else 200
     return render(
-        request, "comments/edit.html", {"form": form, "comment": comment, "error": error}, status=status
+        request,
+        "comments/edit.html",
+        {"form": form, "comment": comment, "error": error, "next": _next(request)},
+        status=status,
     )
 
 
@@ -89,5 +96,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             return _back(request, comment.paper)
     status = 400 if error or form.errors else 200
     return render(
-        request, "comments/report.html", {"form": form, "comment": comment, "error": error}, status=status
+        request,
+        "comments/report.html",
+        {"form": form, "comment": comment, "error": error, "next": _next(request)},
+        status=status,
     )

@@ -23,6 +23,15 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    """The admin renders {% static %}; without collectstatic there is no whitenoise manifest in tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def make_user(username: str = "", *, password: str = "correct horse battery", **extra: object) -> User:
     """An active, confirmed user."""
     username = username or f"user{next(_ids)}"
