@@ -81,3 +81,88 @@ def csrf_client(user: User) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client
+
+
+# --- browser tests: a real SMTP server and headless Debian Chromium ------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class SmtpInbox:
+    """Messages received by the aiosmtpd server, parsed (``email.message.EmailMessage``)."""
+
+    def __init__(self) -> None:
+        self.messages: list[object] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined]
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, to: str, *, timeout_seconds: float = 10.0) -> object:
+        """The first message addressed to ``to``; waits for it to arrive."""
+        import time
+
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if to in message["To"]:  # type: ignore[index]
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(
+            f"no e-mail to {to} within {timeout_seconds} s; got {len(self.messages)} message(s)"
+        )
+
+
+@pytest.fixture
+def smtp_server(settings) -> object:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; Django's SMTP backend sends to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def chromium_browser() -> object:
+    """Headless Debian Chromium driven by Playwright; skipped (with the install command) when missing."""
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"BROWSER TEST SKIPPED: {CHROMIUM} is missing. Install it with "
+            "`apt-get install -y chromium chromium-driver` (never `playwright install`)."
+        )
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
