@@ -116,3 +116,42 @@ def test_concurrent_votes_keep_one_vote_per_user_and_an_exact_count(tmp_path: Pa
     assert per_user.count("alice") == 1
     assert all(per_user.count(u.username) == 1 for u in others)  # 5 toggles each -> voted
     assert state["count"] == state["imported"] + state["rows"] == 7 + len(per_user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_http_votes_from_two_browsers(tmp_path: Path, settings) -> None:
+    """The same through the whole request stack (middleware, CSRF-exempt test client, view, service):
+    alice's two logged-in browsers and three other users post to the upvote URL at the same time."""
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": "100000/m"}
+    paper = Paper.objects.create(
+        arxiv_id="hep-th/9901001", title="T", imported_upvote_count=2, upvote_count=2
+    )
+    alice = User.objects.create_user("alice", "alice@example.org", "pw")
+    users = [alice, alice, *[User.objects.create_user(f"v{i}", f"v{i}@example.org", "pw") for i in range(3)]]
+    clients = []
+    for user in users:
+        client = Client()
+        client.force_login(user)  # sessions are stored before the database is copied
+        clients.append(client)
+    url = reverse("community:upvote", args=[paper.arxiv_id])
+    statuses: list[int] = []
+
+    def vote(client: Client, value: str) -> None:
+        response = client.post(url, {"value": value}, headers={"Accept": "application/json"})
+        statuses.append(response.status_code)
+
+    jobs: list[Callable[[], object]] = [
+        lambda: vote(clients[0], "1"),  # alice, browser 1
+        lambda: vote(clients[1], "1"),  # alice, browser 2
+        *[(lambda c=c: vote(c, "")) for c in clients[2:]],  # toggles: 4 rounds -> not voted
+    ]
+    with _threads_use_a_real_database(tmp_path):
+        errors = _in_threads(jobs, rounds=4)
+        state = _state(paper.pk)
+    assert errors == []
+    assert statuses == [200] * len(jobs) * 4
+    assert state["per_user"] == ["alice"]
+    assert state["count"] == state["imported"] + state["rows"] == 3
