@@ -64,7 +64,11 @@ def submission_rules() -> list[str]:
 
 
 def fetch_paper_record(arxiv_id: str) -> PaperRecord | None:
-    """Fetch one paper's metadata from the arXiv API.
+    """Fetch one paper's metadata from the arXiv API (one request, no retries: a user is waiting).
+
+    Uses the ingest app's polite client and Atom parser (``paperboy.ingest.fetch.PoliteClient``,
+    ``paperboy.ingest.parsers.atom``), imported lazily so that the papers app does not depend on
+    ingest at import time; without the ingest app it falls back to ``requests`` + ``feedparser``.
 
     Args:
         arxiv_id: canonical id (no version).
@@ -72,7 +76,7 @@ def fetch_paper_record(arxiv_id: str) -> PaperRecord | None:
         The paper's PaperRecord, or None when arXiv has no such paper.
     Raises:
         ArxivUnavailable: settings.LIVE_NETWORK is false, or the request failed (timeout, DNS,
-            HTTP error, unreadable answer).
+            429/5xx, unreadable answer).
     Source: https://info.arxiv.org/help/api/user-manual.html (``id_list`` query).
     """
     if not settings.LIVE_NETWORK:
@@ -80,15 +84,27 @@ def fetch_paper_record(arxiv_id: str) -> PaperRecord | None:
             "arXiv is unreachable from this server right now (network access is switched off), and the paper "
             "is not in our database yet. Nothing was saved; please try again later."
         )
-    import requests  # lazy: only a submission of an unknown paper needs it
+    import requests
 
+    params = {"id_list": arxiv_id, "max_results": "1"}
     try:
-        response = requests.get(
-            settings.ARXIV_API_URL,
-            params={"id_list": arxiv_id, "max_results": "1"},
-            headers={"User-Agent": settings.HTTP_USER_AGENT},
-            timeout=ARXIV_TIMEOUT_SECONDS,
-        )
+        try:
+            from paperboy.ingest.fetch import FetchError, PoliteClient
+        except ImportError:  # pragma: no cover - the ingest app is part of paperboy
+            response = requests.get(
+                settings.ARXIV_API_URL,
+                params=params,
+                headers={"User-Agent": settings.HTTP_USER_AGENT},
+                timeout=ARXIV_TIMEOUT_SECONDS,
+            )
+        else:
+            client = PoliteClient(max_retries=0, timeout=(5.0, ARXIV_TIMEOUT_SECONDS))
+            try:
+                response = client.get(settings.ARXIV_API_URL, params=params)
+            except FetchError as exc:
+                raise requests.ConnectionError(str(exc)) from exc
+        if response.status_code == 400:  # arXiv's answer to an id it does not know the form of
+            return None
         response.raise_for_status()
     except requests.RequestException as exc:
         log.warning("arXiv API request for %s failed: %s", arxiv_id, exc)
@@ -103,11 +119,32 @@ def parse_api_response(content: bytes, arxiv_id: str) -> PaperRecord | None:
     """Turn an arXiv API Atom answer into the PaperRecord of ``arxiv_id`` (None when it is absent).
 
     Example: ``<entry><id>http://arxiv.org/abs/2104.12255v1</id>…`` -> PaperRecord(arxiv_id="2104.12255",
-    version=1, …). Error feeds (one entry whose id is ``…/api/errors…``) and empty feeds give None.
+    version=1, …). Empty feeds and the API's error feed give None.
 
     Raises:
-        ArxivUnavailable: the answer is not an Atom feed.
+        ArxivUnavailable: the answer is not readable XML.
     """
+    try:
+        from paperboy.ingest.parsers import atom
+        from paperboy.ingest.parsers.base import SourceError
+    except ImportError:  # pragma: no cover - the ingest app is part of paperboy
+        return _parse_with_feedparser(content, arxiv_id)
+    try:
+        page = atom.parse_page(content, f"arXiv API id_list={arxiv_id}")
+    except SourceError as exc:
+        if "not XML" in str(exc):
+            raise ArxivUnavailable(
+                "arXiv sent an answer we could not read. Nothing was saved; please try again later."
+            ) from exc
+        return None  # the API's error feed (e.g. a malformed id)
+    for _position, item in page.items:
+        if isinstance(item, PaperRecord) and item.arxiv_id == arxiv_id:
+            return item
+    return None
+
+
+def _parse_with_feedparser(content: bytes, arxiv_id: str) -> PaperRecord | None:
+    """Fallback parser when the ingest app is absent (same contract as :func:`parse_api_response`)."""
     import feedparser
 
     feed = feedparser.parse(content)

@@ -23,15 +23,6 @@ def _fresh_rate_limits() -> None:
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings) -> None:
-    """The admin renders {% static %}; without collectstatic there is no whitenoise manifest in tests."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def make_user(username: str = "", *, password: str = "correct horse battery", **extra: object) -> User:
     """An active, confirmed user."""
     username = username or f"user{next(_ids)}"
@@ -83,18 +74,7 @@ def csrf_client(user: User) -> Client:
     return client
 
 
-# --- browser tests: a real SMTP server and headless Debian Chromium ------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# --- browser tests: a real SMTP server (the browser fixture is in the root conftest.py) ------------
 
 
 class SmtpInbox:
@@ -146,23 +126,3 @@ def smtp_server(settings) -> object:
     settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def chromium_browser() -> object:
-    """Headless Debian Chromium driven by Playwright; skipped (with the install command) when missing."""
-    import os
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"BROWSER TEST SKIPPED: {CHROMIUM} is missing. Install it with "
-            "`apt-get install -y chromium chromium-driver` (never `playwright install`)."
-        )
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()

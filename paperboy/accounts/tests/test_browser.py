@@ -33,7 +33,7 @@ PASSWORD = "a long and happy passphrase"
 
 
 def test_new_user_walks_the_whole_path(
-    live_server, smtp_server, chromium_browser, settings, monkeypatch, tmp_path: Path
+    live_server, smtp_server, browser, settings, monkeypatch, tmp_path: Path
 ) -> None:
     settings.SITE_URL = live_server.url
     paper = make_paper(
@@ -52,7 +52,7 @@ def test_new_user_walks_the_whole_path(
     )
     panel = f"{live_server.url}/community/{paper.arxiv_id}"
 
-    context = chromium_browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
 
@@ -111,7 +111,8 @@ def test_new_user_walks_the_whole_path(
     page.click("button:has-text('Claim authorship')")
     page.wait_for_selector("text=waiting for an admin")
     make_user("root", password="root-password-1", is_staff=True, is_superuser=True)
-    admin = context.browser.new_context().new_page()
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
     admin.goto(f"{live_server.url}/admin/login/?next=/admin/accounts/authorclaim/")
     admin.fill("#id_username", "root")
     admin.fill("#id_password", "root-password-1")
@@ -121,6 +122,7 @@ def test_new_user_walks_the_whole_path(
     admin.click("button[name=index]")
     admin.wait_for_selector("text=Approved 1 claim")
     assert AuthorClaim.objects.get().status == "approved"
+    admin_context.close()
     page.goto(panel)
     assert "Alan Turing (newbie)" in page.locator(".claimed-authors").inner_text()
 

@@ -138,10 +138,39 @@ def test_network_errors_become_arxiv_unavailable(settings) -> None:
 
     settings.LIVE_NETWORK = True
     with (
-        mock.patch("requests.get", side_effect=requests.ConnectionError("no route")),
+        mock.patch("requests.Session.get", side_effect=requests.ConnectionError("no route")) as get,
         pytest.raises(ArxivUnavailable, match="arXiv is unreachable"),
     ):
         submissions.fetch_paper_record("2601.07777")
+    assert get.call_count == 1  # no retries while a user waits
+
+
+@pytest.mark.parametrize("status", [429, 503, 500])
+def test_arxiv_overload_becomes_arxiv_unavailable(settings, status: int) -> None:
+    import requests
+
+    settings.LIVE_NETWORK = True
+    answer = requests.Response()
+    answer.status_code = status
+    answer.url = settings.ARXIV_API_URL
+    with (
+        mock.patch("requests.Session.get", return_value=answer),
+        pytest.raises(ArxivUnavailable, match="arXiv is unreachable"),
+    ):
+        submissions.fetch_paper_record("2601.07777")
+
+
+def test_a_live_answer_is_parsed(settings) -> None:
+    import requests
+
+    settings.LIVE_NETWORK = True
+    answer = requests.Response()
+    answer.status_code = 200
+    answer._content = (DATA / "api-2104.12255v1.xml").read_bytes()
+    with mock.patch("requests.Session.get", return_value=answer) as get:
+        record = submissions.fetch_paper_record("2104.12255")
+    assert record is not None and record.authors == ["Quan Thoi Minh Nguyen"]
+    assert get.call_args.kwargs["params"]["id_list"] == "2104.12255"
 
 
 def test_unknown_on_arxiv_too(user: User) -> None:
@@ -152,13 +181,16 @@ def test_unknown_on_arxiv_too(user: User) -> None:
         submit_paper(user, "2601.06666")
 
 
-def test_parse_recorded_api_answers() -> None:
-    record = submissions.parse_api_response((DATA / "api-2104.12255v1.xml").read_bytes(), "2104.12255")
+@pytest.mark.parametrize(
+    "parse", [submissions.parse_api_response, submissions._parse_with_feedparser], ids=["ingest", "fallback"]
+)
+def test_parse_recorded_api_answers(parse) -> None:
+    record = parse((DATA / "api-2104.12255v1.xml").read_bytes(), "2104.12255")
     assert record is not None
     assert (record.arxiv_id, record.version, record.title) == ("2104.12255", 1, "0")
     assert record.authors == ["Quan Thoi Minh Nguyen"]
     assert record.primary_category == "cs.CR" and record.categories == ["cs.CR"]
     assert record.published_at == dt.datetime(2021, 4, 20, 16, 7, 14, tzinfo=dt.UTC)
-    assert submissions.parse_api_response((DATA / "api-empty.xml").read_bytes(), "0000.0000") is None
-    old = submissions.parse_api_response((DATA / "api-astro-ph-0601001.xml").read_bytes(), "astro-ph/0601001")
+    assert parse((DATA / "api-empty.xml").read_bytes(), "0000.0000") is None
+    old = parse((DATA / "api-astro-ph-0601001.xml").read_bytes(), "astro-ph/0601001")
     assert old is not None and old.arxiv_id == "astro-ph/0601001"

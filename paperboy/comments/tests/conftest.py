@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from paperboy.accounts.tests.conftest import (  # noqa: F401  (fixtures)
     _fresh_rate_limits,
-    _plain_static_storage,
     alice_client,
     csrf_client,
     paper,
