@@ -23,7 +23,7 @@ class ProfileInline(admin.StackedInline):
 @admin.action(description="Suspend selected users (they can no longer log in)")
 def suspend_users(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[User]) -> None:
     count = 0
-    for user in queryset.exclude(pk=request.user.pk).exclude(is_superuser=True):
+    for user in queryset.exclude(pk=request.user.pk or -1).exclude(is_superuser=True):
         services.suspend_user(user, reason=f"Suspended by {request.user.get_username()}")
         count += 1
     modeladmin.message_user(request, f"Suspended {count} user(s).", messages.SUCCESS)

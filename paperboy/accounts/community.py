@@ -79,7 +79,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             return _login_redirect(request, None)
         if form.is_valid():
             try:
-                result = submissions.submit_paper(request.user, form.cleaned_data["arxiv"])  # type: ignore[arg-type]
+                result = submissions.submit_paper(request.user, form.cleaned_data["arxiv"])
             except submissions.SubmissionRejected as exc:
                 error = str(exc)
             else:
@@ -102,7 +102,7 @@ def claim(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         messages.error(request, "Please choose one of the paper's authors.")
         return _back(request, paper)
     try:
-        services.claim_authorship(request.user, paper, form.cleaned_data["author_index"])  # type: ignore[arg-type]
+        services.claim_authorship(request.user, paper, form.cleaned_data["author_index"])
     except services.ClaimRejected as exc:
         messages.error(request, str(exc))
     else:

@@ -16,7 +16,7 @@ class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "paperboy.accounts.tokens.EmailConfirmationTokenGenerator"
 
-    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         confirmed = getattr(getattr(user, "profile", None), "email_confirmed_at", None)
         stamp = "" if confirmed is None else confirmed.replace(microsecond=0, tzinfo=None).isoformat()
         return f"{user.pk}{user.password}{user.email}{user.is_active}{stamp}{timestamp}"

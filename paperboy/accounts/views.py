@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -106,7 +107,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset-subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         self.extra_email_context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
         return super().form_valid(form)
 
@@ -175,9 +176,8 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_bibtex(request: HttpRequest) -> HttpResponse:
     """Download the signed-in user's upvoted papers as BibTeX."""
-    response = HttpResponse(
-        services.export_bibtex(request.user), content_type="application/x-bibtex; charset=utf-8"
-    )  # type: ignore[arg-type]
+    text = services.export_bibtex(request.user)  # type: ignore[arg-type]
+    response = HttpResponse(text, content_type="application/x-bibtex; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-upvotes.bib"'
     return response
 

@@ -15,7 +15,7 @@ from paperboy.comments.services import hide_comments
 
 def _suspend(request: HttpRequest, users: QuerySet[User]) -> int:
     count = 0
-    for user in users.exclude(pk=request.user.pk).exclude(is_superuser=True):
+    for user in users.exclude(pk=request.user.pk or -1).exclude(is_superuser=True):
         suspend_user(user, reason=f"Suspended by {request.user.get_username()} for comments")
         count += 1
     return count

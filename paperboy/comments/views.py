@@ -37,7 +37,7 @@ def post(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return _login_redirect(request, paper)
     try:
-        services.post_comment(request.user, paper, request.POST.get("body", ""))  # type: ignore[arg-type]
+        services.post_comment(request.user, paper, request.POST.get("body", ""))
     except services.CommentError as exc:
         messages.error(request, str(exc))
     else:

@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
 
 from paperboy.lib.text import clean_title, tex_to_unicode
 from paperboy.papers.models import FeaturedEntry, Paper, Upvote
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -356,7 +360,7 @@ class VoteResult:
     count: int
 
 
-def set_upvote(user: object, paper: Paper, *, voted: bool) -> VoteResult:
+def set_upvote(user: User, paper: Paper, *, voted: bool) -> VoteResult:
     """Make ``user``'s upvote of ``paper`` exist (``voted=True``) or not; idempotent.
 
     Keeps ``Paper.upvote_count == imported_upvote_count + number of Upvote rows`` under concurrency:
@@ -384,7 +388,7 @@ def set_upvote(user: object, paper: Paper, *, voted: bool) -> VoteResult:
     return VoteResult(voted=voted, count=count)
 
 
-def toggle_upvote(user: object, paper: Paper) -> tuple[bool, int]:
+def toggle_upvote(user: User, paper: Paper) -> tuple[bool, int]:
     """Flip ``user``'s upvote of ``paper``; return ``(voted, count)`` after the flip.
 
     The read of the current state and the flip happen under the same lock as :func:`set_upvote`, so

@@ -8,14 +8,15 @@
 from __future__ import annotations
 
 from django import template
+from django.contrib.auth.models import User
 
 from paperboy.accounts.models import AuthorClaim
-from paperboy.papers.models import Upvote
+from paperboy.papers.models import Paper, Upvote
 
 register = template.Library()
 
 
-def _common(context: template.Context, paper: object) -> dict[str, object]:
+def _common(context: template.Context, paper: Paper) -> dict[str, object]:
     request = context.get("request")
     return {
         "paper": paper,
@@ -25,29 +26,31 @@ def _common(context: template.Context, paper: object) -> dict[str, object]:
     }
 
 
+def _user(context: template.Context) -> User | None:
+    """The signed-in user of the request in ``context``, or None."""
+    user = getattr(context.get("request"), "user", None)
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
 @register.inclusion_tag("accounts/_upvote.html", takes_context=True)
-def upvote_button(context: template.Context, paper: object, voted: bool | None = None) -> dict[str, object]:
+def upvote_button(context: template.Context, paper: Paper, voted: bool | None = None) -> dict[str, object]:
     """``voted`` may be passed by list pages that looked votes up in one query; else one query here."""
     data = _common(context, paper)
-    user = data["user"]
+    user = _user(context)
     if voted is None:
-        voted = bool(
-            user is not None
-            and user.is_authenticated  # type: ignore[attr-defined]
-            and Upvote.objects.filter(user=user, paper=paper).exists()
-        )
+        voted = user is not None and Upvote.objects.filter(user=user, paper=paper).exists()
     data["voted"] = voted
     return data
 
 
 @register.inclusion_tag("claims/_claim.html", takes_context=True)
-def claim_panel(context: template.Context, paper: object) -> dict[str, object]:
+def claim_panel(context: template.Context, paper: Paper) -> dict[str, object]:
     data = _common(context, paper)
-    user = data["user"]
+    user = _user(context)
     claims = AuthorClaim.objects.filter(paper=paper).select_related("user")
     data["approved"] = [c for c in claims if c.status == AuthorClaim.Status.APPROVED]
     data["own_claim"] = next(
         (c for c in claims if user is not None and c.user_id == user.pk and c.status != "rejected"), None
     )
-    data["authors"] = list(enumerate(paper.authors))  # type: ignore[attr-defined]
+    data["authors"] = list(enumerate(paper.authors))
     return data

@@ -32,7 +32,7 @@ def make_user(username: str = "", *, password: str = "correct horse battery", **
 
 
 def make_paper(arxiv_id: str = "", *, days_old: int = 1, **fields: object) -> Paper:
-    arxiv_id = arxiv_id or f"2601.{next(_ids):05d}"
+    arxiv_id = arxiv_id or f"2602.{next(_ids):05d}"  # the fixtures use 2601.*
     when = timezone.now() - dt.timedelta(days=days_old)
     defaults: dict[str, object] = {
         "title": f"Paper {arxiv_id}",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import template
 
 from paperboy.comments.models import Comment
+from paperboy.papers.models import Paper
 
 register = template.Library()
 
 
 @register.inclusion_tag("comments/_thread.html", takes_context=True)
-def comment_thread(context: template.Context, paper: object) -> dict[str, object]:
+def comment_thread(context: template.Context, paper: Paper) -> dict[str, object]:
     request = context.get("request")
     comments = Comment.objects.filter(paper=paper, hidden=False).select_related("author")
     return {
