@@ -94,6 +94,7 @@ def test_new_user_walks_the_whole_path(
     page.wait_for_selector(".comment .comment-body strong")
     assert page.locator(".comment .comment-body strong").inner_text() == "results"
     assert Comment.objects.get(author__username="newbie").paper == paper
+    page.screenshot(path=str(tmp_path / "paper-panel.png"), full_page=True)
 
     # 5. submit a paper that is not in the database yet (arXiv fetch mocked)
     page.goto(f"{live_server.url}/submit")
@@ -140,7 +141,7 @@ def test_new_user_walks_the_whole_path(
         page.click("#export-bib")
     bibtex = Path(download_info.value.path()).read_text()
     assert "eprint = {2601.00042}" in bibtex and "archivePrefix = {arXiv}" in bibtex
-    page.screenshot(path=str(tmp_path / "profile.png"))
+    page.screenshot(path=str(tmp_path / "profile.png"), full_page=True)
 
     # 8. delete the account
     page.click("#delete-account")
