@@ -335,3 +335,24 @@ def unsuspend_user(user: User) -> None:
         profile.save(update_fields=["suspended_at", "suspension_reason"])
         user.is_active = profile.email_confirmed_at is not None
         user.save(update_fields=["is_active"])
+
+
+def purge_unconfirmed_accounts(*, dry_run: bool = False, now: dt.datetime | None = None) -> int:
+    """Delete never-confirmed, never-suspended accounts older than settings.PASSWORD_RESET_TIMEOUT.
+
+    Their confirmation links have expired, so nobody can activate them any more. Returns the count.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    stale = User.objects.filter(
+        is_active=False,
+        date_joined__lt=cutoff,
+        profile__email_confirmed_at__isnull=True,
+        profile__suspended_at__isnull=True,
+    )
+    if dry_run:
+        return stale.count()
+    count = 0
+    for user in stale:
+        delete_account(user)
+        count += 1
+    return count

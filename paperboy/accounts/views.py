@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +28,8 @@ from paperboy.accounts.tokens import email_confirmation_token
 from paperboy.comments.models import Comment
 from paperboy.papers.models import FeaturedEntry, Upvote
 
+log = logging.getLogger(__name__)
+
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The answer to a request over a rate limit: HTTP 429 (JSON for scripts, the 429 page otherwise)."""
@@ -46,11 +50,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:me")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.sign_up(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
+        try:
+            services.sign_up(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except (smtplib.SMTPException, OSError):
+            log.exception("sign-up e-mail could not be sent")
+            form.add_error(None, "We could not send the e-mail just now. Please try again in a few minutes.")
+            return render(request, "accounts/signup.html", {"form": form}, status=503)
         return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
 

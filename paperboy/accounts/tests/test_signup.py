@@ -143,3 +143,29 @@ def test_a_suspended_user_cannot_log_in_and_loses_the_session(client: Client) ->
 def test_bad_confirmation_links_are_rejected(client: Client) -> None:
     assert client.get(reverse("accounts:confirm", args=["xx", "bad-token"])).status_code == 400
     assert client.post(reverse("accounts:confirm", args=["MQ", "1-abc"])).status_code == 400
+
+
+def test_smtp_failure_gives_a_clear_message(client: Client, settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    response = client.post(reverse("accounts:signup"), SIGNUP)
+    assert response.status_code == 503
+    assert b"could not send the e-mail" in response.content
+
+
+def test_expired_unconfirmed_accounts_are_purged_and_free_their_username(client: Client, settings) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.post(reverse("accounts:signup"), SIGNUP)
+    make_user("confirmed-old")
+    User.objects.update(
+        date_joined=timezone.now() - dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    )
+    call_command("purge_unconfirmed_accounts", "--dry-run")
+    assert User.objects.filter(username="newbie").exists()
+    call_command("purge_unconfirmed_accounts")
+    assert not User.objects.filter(username="newbie").exists()
+    assert User.objects.filter(username="confirmed-old").exists()
