@@ -1,11 +1,14 @@
 """Community fragments for paper pages and cards.
 
 - ``{% upvote_button paper %}``: the upvote form (works without JavaScript); add
-  ``{% include "accounts/_upvote_script.html" %}`` once per page for in-place updates.
+  ``{% include "accounts/_upvote_script.html" %}`` once per page for in-place updates. On list pages:
+  ``{% upvoted_ids papers as voted_ids %}`` once, then ``{% upvote_button paper voted_ids=voted_ids %}``.
 - ``{% claim_panel paper %}``: approved author claims, and the claim form for signed-in users.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django import template
 from django.contrib.auth.models import User
@@ -32,13 +35,32 @@ def _user(context: template.Context) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
+@register.simple_tag(takes_context=True)
+def upvoted_ids(context: template.Context, papers: Iterable[Paper]) -> set[int]:
+    """``{% upvoted_ids papers as voted_ids %}``: pks of the listed papers the user upvoted (one query)."""
+    user = _user(context)
+    if user is None:
+        return set()
+    pks = [p.pk for p in papers]
+    return set(Upvote.objects.filter(user=user, paper_id__in=pks).values_list("paper_id", flat=True))
+
+
 @register.inclusion_tag("accounts/_upvote.html", takes_context=True)
-def upvote_button(context: template.Context, paper: Paper, voted: bool | None = None) -> dict[str, object]:
-    """``voted`` may be passed by list pages that looked votes up in one query; else one query here."""
+def upvote_button(
+    context: template.Context, paper: Paper, voted: bool | None = None, voted_ids: set[int] | None = None
+) -> dict[str, object]:
+    """The upvote form of ``paper``.
+
+    On list pages pass ``voted_ids`` from :func:`upvoted_ids` (no query per card); otherwise the tag
+    looks the vote up itself (one query).
+    """
     data = _common(context, paper)
     user = _user(context)
     if voted is None:
-        voted = user is not None and Upvote.objects.filter(user=user, paper=paper).exists()
+        if voted_ids is not None:
+            voted = paper.pk in voted_ids
+        else:
+            voted = user is not None and Upvote.objects.filter(user=user, paper=paper).exists()
     data["voted"] = voted
     return data
 
