@@ -35,6 +35,9 @@ def _threads_use_a_real_database(tmp_path: Path) -> Iterator[None]:
     connection.ensure_connection()
     target = sqlite3.connect(tmp_path / "votes.sqlite3")
     connection.connection.backup(target)
+    # A deployed database is already in WAL mode; switching modes needs the file to itself, which
+    # threads opening their first connections at the same moment would not give it.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings_dict = connections.settings["default"]
     original = settings_dict["NAME"]
@@ -109,7 +112,7 @@ def test_concurrent_votes_keep_one_vote_per_user_and_an_exact_count(tmp_path: Pa
     with _threads_use_a_real_database(tmp_path):
         errors = _in_threads(jobs, rounds=5)
         state = _state(paper.pk)
-    assert errors == []
+    assert errors == [], [repr(e) for e in errors]
     per_user = state["per_user"]
     assert isinstance(per_user, list)
     assert len(per_user) == len(set(per_user)), f"duplicate votes: {per_user}"
@@ -151,7 +154,7 @@ def test_concurrent_http_votes_from_two_browsers(tmp_path: Path, settings) -> No
     with _threads_use_a_real_database(tmp_path):
         errors = _in_threads(jobs, rounds=4)
         state = _state(paper.pk)
-    assert errors == []
+    assert errors == [], [repr(e) for e in errors]
     assert statuses == [200] * len(jobs) * 4
     assert state["per_user"] == ["alice"]
     assert state["count"] == state["imported"] + state["rows"] == 3
