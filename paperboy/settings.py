@@ -209,6 +209,7 @@ SUBMISSIONS_PER_DAY = env_int("PAPERBOY_SUBMISSIONS_PER_DAY", 5)
 # in the default cache (per process with the default local-memory cache).
 RATELIMIT_ENABLE = env_bool("PAPERBOY_RATELIMIT_ENABLED", True)
 RATELIMIT_VIEW = "paperboy.accounts.views.ratelimited"
+# Behind a reverse proxy that sets one client address per request, e.g. HTTP_X_REAL_IP.
 RATELIMIT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 RATE_LIMITS = {
     "signup": env_str("PAPERBOY_RATELIMIT_SIGNUP", "5/h"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paperboy.accounts import services
@@ -40,7 +40,7 @@ def _login_redirect(request: HttpRequest, paper: Paper | None) -> HttpResponse:
     back = request.POST.get("next") or (paper.get_absolute_url() if paper else "/")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = "/"
-    login_url = f"{reverse('accounts:login')}?next={back}"
+    login_url = f"{reverse('accounts:login')}?{urlencode({'next': back})}"
     if _wants_json(request):
         return JsonResponse({"error": "Please log in to do that.", "login_url": login_url}, status=401)
     return redirect(login_url)
