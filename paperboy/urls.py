@@ -8,5 +8,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("search", include("paperboy.search.urls")),
+    path("accounts/", include("paperboy.accounts.urls")),
+    path("comments/", include("paperboy.comments.urls")),
+    path("", include("paperboy.accounts.community_urls")),
     path("", include("paperboy.papers.urls")),
 ]
