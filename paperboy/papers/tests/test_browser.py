@@ -91,7 +91,7 @@ def test_daily_page_paper_page_and_search_as_a_reader_sees_them(live_server, pag
     assert (
         page.get_by_role("link", name="View PDF").get_attribute("href") == "https://arxiv.org/pdf/2503.11945"
     )
-    assert "25" in page.locator(".actions .vote").inner_text()
+    assert page.locator(".actions [data-count]").inner_text() == "25"
     assert "FEATURED ON\nFeb 3, 2026" in page.locator(".paper-facts").inner_text()  # dt is upper-cased by CSS
     _shot(page, "paper-desktop")
 

@@ -249,7 +249,7 @@ def test_paper_page_shows_everything_about_the_paper(client, make_paper):
     assert 'href="https://github.com/example/repo"' in html
     assert 'href="https://example.org/project"' in html
     assert 'href="https://doi.org/10.1000/xyz123"' in html
-    assert 'class="vote-count">7<' in html
+    assert "data-count>7<" in html
     assert re.search(r'chip chip-primary"[^>]*>cs\.LG', html)
     assert "stat.ML" in html
     assert "12 pages, 3 figures" in html and "J. Test 1 (2026) 1-12" in html
