@@ -99,9 +99,22 @@ def latest_month(request: HttpRequest) -> HttpResponse:
 
 
 def trending(request: HttpRequest) -> HttpResponse:
-    """``/trending``: gravity-ranked papers of the last days (formula in :mod:`paperboy.papers.ranking`)."""
+    """``/trending``: gravity-ranked papers of the last days (formula in :mod:`paperboy.papers.ranking`).
+
+    When nothing was featured in the window (an instance whose ingest stopped, or the demo corpus), the
+    ranking is computed as of the end of the latest featured day instead, and the page says so.
+    """
+    items = ranking.trending()
+    as_of = None
+    if not items:
+        latest = ranking.latest_featured_day()
+        if latest is not None:
+            as_of = latest
+            end_of_day = dt.datetime.combine(latest, dt.time(23, 59, 59), tzinfo=dt.UTC)
+            items = ranking.trending(now=end_of_day)
     context = {
-        "items": ranking.trending(),
+        "items": items,
+        "as_of": as_of,
         "gravity": ranking.TRENDING_GRAVITY,
         "offset_hours": ranking.TRENDING_OFFSET_HOURS,
         "window_days": ranking.TRENDING_WINDOW_DAYS,

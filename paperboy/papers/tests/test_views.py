@@ -7,6 +7,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from paperboy.papers.models import FeaturedEntry, Paper
+
 pytestmark = pytest.mark.django_db
 
 
@@ -370,3 +372,13 @@ def test_500_page_renders_without_context():
     html = render_to_string("500.html")
 
     assert "Something went wrong" in html
+
+
+def test_trending_falls_back_to_the_latest_list_when_nothing_is_recent(client):
+    paper = Paper.objects.create(arxiv_id="2602.00001", title="An old but loved paper", upvote_count=9)
+    FeaturedEntry.objects.create(paper=paper, featured_on=dt.date(2026, 2, 27))
+
+    html = client.get("/trending").content.decode()
+
+    assert "trending as of the latest list, Feb 27, 2026" in html
+    assert "An old but loved paper" in html
