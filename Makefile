@@ -4,25 +4,31 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# The stamp is rebuilt whenever the dependency pins change.
-STAMP := $(VENV)/.installed
+# Stamps are rebuilt whenever the dependency pins change. `make run` installs only what the site needs;
+# `make test` adds the development tools (pytest, Playwright, ruff, mypy, ...).
+RUN_STAMP := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-dev
+DEBUG_ENV := PAPERBOY_DEBUG=$${PAPERBOY_DEBUG:-true}
 
-.PHONY: run test test-postgres test-fast lint fmt typecheck migrations-check check \
-        install bench-ingest bench-search eval-search bench-digests bench-load serve-prod clean
-
-$(STAMP): pyproject.toml constraints.txt
+$(RUN_STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	@touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-## Serve the site on http://127.0.0.1:$(PORT) (imports the demo corpus on first start).
-run: $(STAMP)
-	PAPERBOY_DEBUG=true $(PY) manage.py migrate --no-input
-	PAPERBOY_DEBUG=true $(PY) manage.py load_demo
-	PAPERBOY_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+## Serve the site on http://127.0.0.1:$(PORT). On first start the demo corpus is imported (and the
+## search index built) in the background; progress goes to data/demo-setup.log and shows on the site.
+run: $(RUN_STAMP)
+	@mkdir -p data
+	$(DEBUG_ENV) $(PY) manage.py migrate --no-input
+	@( flock -n 9 || exit 0; $(DEBUG_ENV) $(PY) manage.py load_demo ) 9>data/.demo-setup.lock >> data/demo-setup.log 2>&1 &
+	@echo "paperboy: preparing the demo corpus in the background (tail -f data/demo-setup.log)"
+	$(DEBUG_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole test suite on SQLite (browser tests run when Chromium is installed).
 test: $(STAMP)

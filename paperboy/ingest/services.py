@@ -293,6 +293,15 @@ def _run(
         if index and to_index:
             _index(to_index)
             to_index.clear()
+        if run is not None:  # progress for the site banner and the admin while the run goes on
+            IngestRun.objects.filter(pk=run.pk).update(
+                seen_count=result.seen,
+                new_count=result.new,
+                updated_count=result.updated,
+                unchanged_count=result.unchanged,
+                featured_count=result.featured,
+                failed_count=result.failed,
+            )
 
     try:
         for position, item in source_items:

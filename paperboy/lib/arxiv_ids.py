@@ -7,6 +7,7 @@ and ../shared/DOMAIN.md.
 - Old scheme: ``archive(.SUBJECT-CLASS)?/YYMMNNN``; the canonical form keeps the archive and drops
   the subject class (``math.CA/0611800v2`` -> ``math/0611800``, version 2).
 - Wrappers seen in the wild are accepted: ``arXiv:`` prefixes, ``http(s)://(export.)arxiv.org/abs|pdf|html/…``,
+  Hugging Face paper pages ``https://huggingface.co/papers/<id>``,
   ``.pdf`` suffixes, OAI identifiers ``oai:arXiv.org:…``, and the odd ``hep-th/1601.07616`` (= ``1601.07616``).
 """
 
@@ -52,7 +53,9 @@ _CORE = re.compile(rf"^(?:{_NEW}|{_OLD}){_VERSION}$")
 # "hep-th/1601.07616": a new-style id written behind an archive.
 _ARCHIVE_NEW = re.compile(rf"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{{2}})?/{_NEW}{_VERSION}$")
 _URL_PREFIX = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.|lanl\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/", re.IGNORECASE
+    r"^(?:https?://)?(?:(?:www\.|export\.|lanl\.)?arxiv\.org/(?:abs|pdf|html|format|ps)/"
+    r"|(?:www\.)?(?:huggingface\.co|hf\.co)/papers/)",
+    re.IGNORECASE,
 )
 _ARXIV_PREFIX = re.compile(r"^(?:oai:arxiv\.org:|arxiv:)\s*", re.IGNORECASE)
 

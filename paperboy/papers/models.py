@@ -7,6 +7,8 @@ on the daily list).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -74,6 +76,21 @@ class Paper(models.Model):
     @property
     def author_count(self) -> int:
         return len(self.authors)
+
+    @property
+    def id_month(self) -> dt.date | None:
+        """The month the arXiv id was minted (first day of it), from its ``YYMM`` digits.
+
+        ``2602.01234`` -> 2026-02-01; ``hep-th/9901001`` -> 1999-01-01. A date to show when the source gave
+        no published date; arXiv numbers papers by the month of their submission.
+        """
+        digits = self.arxiv_id.rsplit("/", 1)[-1][:4]
+        if not digits.isdigit():
+            return None
+        yy, mm = int(digits[:2]), int(digits[2:])
+        if not 1 <= mm <= 12:
+            return None
+        return dt.date(1900 + yy if yy >= 91 else 2000 + yy, mm, 1)
 
 
 class FeaturedEntry(models.Model):

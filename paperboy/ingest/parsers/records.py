@@ -14,6 +14,7 @@ Shapes recognised (by their keys):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from paperboy.ingest.parsers.base import parse_date, parse_datetime, require_id, split_categories
@@ -182,15 +183,23 @@ def hf_item_record(item: dict[str, Any]) -> PaperRecord:
     )
 
 
+# hfbot scraped abstracts from HF's HTML, which leaves a space before punctuation: "learning ." / "LLMs ,".
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=[\w)\]}$%]) +(?=[.,;:!?](?:\s|$))")
+
+
 def hfbot_record(obj: dict[str, Any]) -> PaperRecord:
-    """An hfbot per-paper record: ``date`` = featured day, ``paper_id``, ``github_url``, ``upvotes``."""
+    """An hfbot per-paper record: ``date`` = featured day, ``paper_id``, ``github_url``, ``upvotes``.
+
+    The abstract was scraped from HTML; the stray space that scraping put before punctuation is removed
+    (``"reinforcement learning ."`` -> ``"reinforcement learning."``).
+    """
     ident = require_id(obj.get("paper_id"))
     featured_on = parse_date(obj.get("date"))
     return PaperRecord(
         arxiv_id=ident.arxiv_id,
         version=ident.version,
         title=_title(obj),
-        abstract=_text(obj.get("abstract"), "abstract"),
+        abstract=_SPACE_BEFORE_PUNCTUATION.sub("", _text(obj.get("abstract"), "abstract")),
         authors=_authors(obj.get("authors")),
         code_url=_text(obj.get("github_url"), "github_url"),
         upvotes=_upvotes(obj.get("upvotes")),

@@ -306,3 +306,20 @@ def test_parse_datetime_forms() -> None:
     assert parse_datetime("") is None
     with pytest.raises(ValueError):
         parse_datetime("yesterday")
+
+
+@pytest.mark.parametrize(
+    ("scraped", "clean"),
+    [
+        ("via reinforcement learning . Next", "via reinforcement learning. Next"),
+        ("LLMs , and agents", "LLMs, and agents"),
+        ("ends here .", "ends here."),
+        ("keeps 3 . 5 and a : b", "keeps 3. 5 and a: b"),
+        ("no change. Here", "no change. Here"),
+    ],
+)
+def test_hfbot_abstracts_lose_the_space_scraping_put_before_punctuation(scraped: str, clean: str) -> None:
+    from paperboy.ingest.parsers.records import hfbot_record
+
+    record = hfbot_record({"paper_id": "2602.00001", "date": "2026-02-02", "title": "T", "abstract": scraped})
+    assert record.abstract == clean

@@ -35,6 +35,8 @@ CASES = [
     ("https://arxiv.org/abs/hep-th/9901001v1", ArxivId("hep-th/9901001", 1)),
     ("http://arxiv.org/pdf/quant-ph/0201082v1.pdf", ArxivId("quant-ph/0201082", 1)),
     ("hep-th/1601.07616", ArxivId("1601.07616", None)),
+    ("https://huggingface.co/papers/2602.23259", ArxivId("2602.23259", None)),
+    ("hf.co/papers/2602.23259", ArxivId("2602.23259", None)),
     ("astro-ph/0601001", ArxivId("astro-ph/0601001", None)),
 ]
 

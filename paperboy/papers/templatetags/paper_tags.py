@@ -15,7 +15,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from paperboy.lib.text import collapse_whitespace, tex_to_unicode
+from paperboy.lib.text import collapse_whitespace, plain_text, tex_to_unicode
 
 register = template.Library()
 
@@ -34,6 +34,12 @@ def authors_short(authors: Sequence[str] | None, count: int = 3) -> str:
             return names[0]
         return ", ".join(names[:-1]) + " and " + names[-1]
     return ", ".join(names[:count]) + f" and {len(names) - count} more"
+
+
+@register.filter
+def title_text(text: str | None) -> str:
+    """A title for places that cannot typeset math (``<title>``, feeds): ``DA$^2$: Depth`` -> ``DA^2: Depth``."""
+    return plain_text(text or "").replace("$", "")
 
 
 @register.filter

@@ -382,3 +382,13 @@ def test_trending_falls_back_to_the_latest_list_when_nothing_is_recent(client):
 
     assert "trending as of the latest list, Feb 27, 2026" in html
     assert "An old but loved paper" in html
+
+
+def test_every_page_shows_an_import_that_is_running(client):
+    from paperboy.ingest.models import IngestRun
+
+    IngestRun.objects.create(source="jsonl", location="demo.jsonl.gz", seen_count=12000)
+
+    html = client.get("/").content.decode()
+
+    assert "Importing papers in the background (jsonl): 12,000 records so far" in html
