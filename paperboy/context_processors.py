@@ -8,7 +8,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-
 #: A run still marked "running" after this long was killed; it is not shown as in progress.
 RUNNING_INGEST_MAX_AGE = dt.timedelta(hours=6)
 
