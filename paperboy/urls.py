@@ -8,5 +8,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("search", include("paperboy.search.urls")),
+    path("", include("paperboy.digests.urls")),  # /subscribe and /digests/…
     path("", include("paperboy.papers.urls")),
 ]

@@ -1,0 +1,180 @@
+"""E-mail helpers: render a message from three templates, send it with retries.
+
+``make_message("digests/email/digest", to, ctx)`` renders ``digests/email/digest-subject.txt``,
+``-body.txt`` and ``-body.html`` into a multipart/alternative message (text first, HTML second).
+:class:`Mailer` keeps one SMTP connection open for many messages and retries transient failures
+(4xx replies, disconnects, socket errors) with exponential back-off; a 5xx reply is permanent and
+is returned, not retried. Shape after healthchecks ``hc/lib/emails.py``.
+
+SMTP reply classes: RFC 5321 §4.2.1 (4yz transient negative, 5yz permanent negative).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import smtplib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import make_msgid
+from types import TracebackType
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Mailer",
+    "Outcome",
+    "SendResult",
+    "classify_smtp_error",
+    "make_message",
+    "new_message_id",
+    "render_parts",
+]
+
+
+def new_message_id() -> str:
+    """A fresh RFC 5322 Message-ID ``<…@domain>``, the domain taken from DEFAULT_FROM_EMAIL."""
+    sender = settings.DEFAULT_FROM_EMAIL
+    domain = sender.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return make_msgid(domain=domain)
+
+
+def render_parts(template: str, ctx: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Render ``(subject, text body, html body)``; the subject is folded to one line."""
+    subject = " ".join(render_to_string(f"{template}-subject.txt", dict(ctx)).split())
+    text = render_to_string(f"{template}-body.txt", dict(ctx))
+    html = render_to_string(f"{template}-body.html", dict(ctx))
+    return subject, text, html
+
+
+def make_message(
+    template: str,
+    to: str,
+    ctx: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """A text + HTML message to one address rendered from ``<template>-subject/-body.txt/-body.html``.
+
+    A Message-ID is generated unless ``headers`` carries one.
+    """
+    subject, text, html = render_parts(template, ctx)
+    return build_message(subject, text, html, to, headers)
+
+
+def build_message(
+    subject: str, text: str, html: str, to: str, headers: Mapping[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """A multipart/alternative message from already rendered parts."""
+    all_headers = {"Message-ID": new_message_id(), **(headers or {})}
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=all_headers
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    TRANSIENT = "transient"  # retries exhausted; try again later
+    PERMANENT = "permanent"  # 5xx: the address (or message) was rejected
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What happened to one message: outcome, SMTP tries made, last error text and reply code."""
+
+    outcome: Outcome
+    attempts: int
+    error: str = ""
+    code: int | None = None
+
+
+def classify_smtp_error(exc: BaseException) -> tuple[bool, int | None]:
+    """``(permanent, reply code)`` for an exception raised while sending.
+
+    5xx replies (including every recipient refused with 5xx) are permanent; 4xx replies,
+    disconnects, timeouts and socket errors are transient.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        code = max(codes) if codes else None
+        return (code is not None and 500 <= code < 600), code
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        return 500 <= code < 600, code
+    return False, None
+
+
+class Mailer:
+    """One open connection to the e-mail backend, reused for many messages.
+
+    Use as a context manager. ``send`` never raises for SMTP or socket errors: it returns a
+    :class:`SendResult`. Transient failures are retried ``retries`` times, sleeping
+    ``backoff_seconds * 2**n`` before retry n, and reconnecting.
+
+    Args:
+        retries: extra tries after the first (settings.DIGEST_SMTP_RETRIES by default).
+        backoff_seconds: first back-off (settings.DIGEST_SMTP_BACKOFF_SECONDS by default).
+        sleep: injected for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        retries: int | None = None,
+        backoff_seconds: float | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.retries = settings.DIGEST_SMTP_RETRIES if retries is None else retries
+        self.backoff_seconds = (
+            settings.DIGEST_SMTP_BACKOFF_SECONDS if backoff_seconds is None else backoff_seconds
+        )
+        self.sleep = sleep or time.sleep
+        self.backend: Any = get_connection(fail_silently=False)
+        self._open = False
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._open:
+            try:
+                self.backend.close()
+            except (smtplib.SMTPException, OSError):
+                log.debug("error while closing the SMTP connection", exc_info=True)
+            self._open = False
+
+    def send(self, message: EmailMultiAlternatives) -> SendResult:
+        """Send one message; see the class docstring for retries. Returns the outcome."""
+        error = ""
+        code: int | None = None
+        for attempt in range(1, self.retries + 2):
+            if attempt > 1:
+                self.sleep(self.backoff_seconds * 2 ** (attempt - 2))
+            try:
+                if not self._open:
+                    self.backend.open()
+                    self._open = True
+                sent = self.backend.send_messages([message])
+                if sent:
+                    return SendResult(Outcome.SENT, attempt)
+                error = "backend reported 0 messages sent"
+            except (smtplib.SMTPException, OSError) as exc:
+                permanent, code = classify_smtp_error(exc)
+                error = f"{type(exc).__name__}: {exc}"
+                if permanent:
+                    return SendResult(Outcome.PERMANENT, attempt, error, code)
+                log.warning("transient e-mail error (try %d): %s", attempt, error)
+                self.close()  # reconnect on the next try
+        return SendResult(Outcome.TRANSIENT, self.retries + 1, error, code)
