@@ -43,7 +43,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
         while True:
-            close_old_connections()
             result = run_digests(
                 edition_on=options["date"],
                 dry_run=options["dry_run"],
@@ -59,6 +58,7 @@ class Command(BaseCommand):
                         "stopped: the mail server failed repeatedly; failed e-mails are retried next run"
                     )
                 return
+            close_old_connections()  # a long-lived worker must not keep a broken or stale connection
             deadline = time.monotonic() + settings.DIGEST_LOOP_INTERVAL_SECONDS
             while not self.stopping and time.monotonic() < deadline:
                 time.sleep(1)
