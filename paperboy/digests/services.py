@@ -1,377 +1,145 @@
-"""Compose and send digests exactly once per stream and edition.
+"""Send digests exactly once per stream and edition: claim, SMTP, journal, mark.
 
-Compose (queries and ranking, no I/O) is :func:`compose_digest`; sending (SMTP, ledger) is
-:func:`run_digests`. One :class:`Composer` per run holds the parts that every subscriber of an
-edition shares (the day's ranked list, the week's list, the window of new papers, search results,
-rendered bodies), so 10,000 subscribers cost a handful of list queries.
-
-Editions. For edition day E (a subscriber's local yesterday, or ``--date``):
-- ``daily:E``: papers featured on E, ranked by upvote_count; only on days with a list;
-- ``weekly:YYYY-Www``: papers featured in the 7 days ending E, ranked by upvote_count; only when E
-  is the ISO weekday settings.DIGEST_WEEKLY_ISOWEEKDAY (Friday by default);
-- ``search:E`` / ``author:E`` / ``category:E``: papers new (arXiv announce day, or v1 date when the
-  announce day is unknown) after the stream's last edition day (first time: E itself) up to E that
-  match the saved search / author name / category.
-No paper is ever sent twice in a stream (SentPaper), and an edition with no paper left is not sent.
+Composing (which papers) is compose.py; this module does the I/O. :func:`run_digests` is what
+``manage.py send_digests`` runs.
 
 Exactly-once protocol, per (stream, edition):
-1. claim: INSERT DigestSend(status=claimed, message_id, paper_ids) in its own transaction; the UNIQUE
-   (subscription, edition) constraint makes a second claim fail, so two workers or a rerun never
-   send the same edition twice;
-2. SMTP transaction with that Message-ID (retried on transient errors, reconnecting);
-3. on the server's 250: append the Message-ID to the journal (journal.py), one write(2);
-4. one transaction: status=sent, SentPaper rows, the stream's cursor.
-A rerun first resolves claims older than DIGEST_CLAIM_LEASE_SECONDS: a claim whose Message-ID is in
-the journal was accepted, so it is marked sent (no resend); any other claim never reached step 3, so
-it is sent now, with the same Message-ID and papers. What this guarantees: a crash or kill anywhere
-— between messages, after a claim, after a send — gives no duplicate and no miss, except a crash in
-the window between the server committing the message and step 3's write (one socket read and one
-write call). Such a message is sent again with the same Message-ID, which receivers that de-duplicate
-by Message-ID collapse. Closing that window entirely is impossible over SMTP: the server commits
-before the client can learn of it.
+1. claim: INSERT DigestSend(status=claimed, message_id, paper_ids) — up to CLAIM_BATCH rows in one
+   transaction. UNIQUE(subscription, edition) makes a second claim of the same edition fail, so two
+   workers, or a rerun, never send it twice. The Message-ID is fixed here, once;
+2. the SMTP transaction, with that Message-ID (transient errors retried with back-off, reconnecting);
+3. on the server's 250 reply: append the Message-ID to the journal (journal.py), one write(2),
+   before anything else;
+4. mark: status=sent, SentPaper rows, the stream's cursor — for the batch, in one transaction.
+A rerun first resolves claims older than DIGEST_CLAIM_LEASE_SECONDS (younger ones may belong to a
+live worker): a claim whose Message-ID is in the journal was accepted by the server, so it is
+marked sent without resending; any other claim never got a 250, so it is sent now, with the same
+Message-ID and papers.
+
+The guarantee: a crash or kill at any point — between e-mails, after a claim, after a send, before
+or during the mark — is followed by a rerun that sends no duplicate and misses nobody, with one
+exception: a crash in the window between the server committing a message and step 3's write (one
+socket read and one write call) loses the knowledge that it went out, and the rerun sends it again
+with the same Message-ID, which receivers that de-duplicate by Message-ID collapse. No SMTP client
+can close that window: the server commits before the client can learn of it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
-from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from paperboy.digests import journal as journal_mod
 from paperboy.digests import schedule
+from paperboy.digests.compose import (
+    MANAGE_PLACEHOLDER,
+    PENDING,
+    UNSUBSCRIBE_PLACEHOLDER,
+    Composer,
+    Digest,
+    compose_digest,
+    edition_key,
+    stream_key,
+)
 from paperboy.digests.models import DigestSend, SentPaper, Subscriber, Subscription
 from paperboy.digests.tokens import make_link_token
-from paperboy.lib.emails import Mailer, Outcome, SendResult, build_message, new_message_id, render_parts
-from paperboy.lib.text import plain_text
-from paperboy.papers.models import FeaturedEntry, Paper
+from paperboy.lib.emails import Mailer, Outcome, SendResult, build_message, new_message_id
+
+__all__ = [
+    "Composer",
+    "Digest",
+    "RunResult",
+    "build_digest_message",
+    "compose_digest",
+    "edition_key",
+    "manage_url",
+    "one_click_url",
+    "run_digests",
+    "stream_key",
+    "unsubscribe_url",
+]
 
 log = logging.getLogger(__name__)
 
-Kind = Subscription.Kind
-PENDING = (DigestSend.Status.CLAIMED, DigestSend.Status.FAILED)
+#: E-mails claimed (and marked sent) per database transaction.
+CLAIM_BATCH = 100
 #: A run stops after this many e-mails in a row failed transiently (the server is down).
 ABORT_AFTER_TRANSIENT_FAILURES = 5
 _CHUNK = 1000
-_UNSUB = "@@PAPERBOY_UNSUBSCRIBE_URL@@"
-_MANAGE = "@@PAPERBOY_MANAGE_URL@@"
-_WS = re.compile(r"\s+")
-
-
-# ----------------------------------------------------------------------------- compose
-
-
-@dataclass(frozen=True)
-class PaperView:
-    """What an e-mail shows of a paper: plain-text title/abstract (math as $…$), page URL."""
-
-    id: int
-    arxiv_id: str
-    url: str
-    title: str
-    abstract: str
-    authors: str
-    upvote_count: int
-
-
-@dataclass(frozen=True)
-class Digest:
-    """One e-mail to compose: a stream, an edition and its papers (never empty)."""
-
-    subscription: Subscription
-    edition: str
-    edition_on: dt.date
-    papers: list[Paper]
-
-    @property
-    def subscriber(self) -> Subscriber:
-        return self.subscription.subscriber
-
-    @property
-    def paper_ids(self) -> list[int]:
-        return [p.pk for p in self.papers]
-
-
-def edition_key(kind: str, edition_on: dt.date) -> str | None:
-    """The edition of ``kind`` for edition day ``edition_on``; None when the kind has none that day.
-
-    Examples: ``("daily", 2026-02-27)`` -> ``"daily:2026-02-27"``;
-    ``("weekly", 2026-02-27)`` (a Friday) -> ``"weekly:2026-W09"``; ``("weekly", 2026-02-26)`` -> None.
-    """
-    if kind == Kind.WEEKLY:
-        if edition_on.isoweekday() != settings.DIGEST_WEEKLY_ISOWEEKDAY:
-            return None
-        return f"weekly:{schedule.weekly_edition(edition_on)}"
-    return f"{kind}:{edition_on.isoformat()}"
-
-
-def normalise_name(name: str) -> str:
-    """Case- and space-insensitive form of an author name (``" Yann  LeCun"`` -> ``"yann lecun"``)."""
-    return _WS.sub(" ", plain_text(name)).strip().casefold()
-
-
-def stream_key(kind: str, params: dict[str, Any]) -> str:
-    """The normalised params of a stream (Subscription.key)."""
-    if kind == Kind.SEARCH:
-        return f"{_WS.sub(' ', params.get('query', '')).strip().casefold()}|{params.get('category', '')}"[
-            :255
-        ]
-    if kind == Kind.AUTHOR:
-        return normalise_name(params.get("author", ""))[:255]
-    if kind == Kind.CATEGORY:
-        return str(params.get("category", "")).strip()[:255]
-    return ""
-
-
-def _category_matches(wanted: str, categories: list[str]) -> bool:
-    """``cs.CL`` matches exactly; an archive without a dot (``cs``) matches any ``cs.*``."""
-    if "." in wanted:
-        return wanted in categories
-    return any(c == wanted or c.startswith(wanted + ".") for c in categories)
-
-
-class Composer:
-    """Per-run caches of what subscribers of an edition share. Not thread-safe; one per run."""
-
-    def __init__(self, *, papers_per_email: int | None = None) -> None:
-        self.size = papers_per_email or settings.DIGEST_PAPERS_PER_EMAIL
-        self._daily: dict[dt.date, list[Paper]] = {}
-        self._weekly: dict[dt.date, list[Paper]] = {}
-        self._window: dict[tuple[dt.date, dt.date], list[Paper]] = {}
-        self._search: dict[str, set[int] | None] = {}
-        self._views: dict[int, PaperView] = {}
-        self._rendered: dict[tuple[Any, ...], tuple[str, str, str]] = {}
-        self.excluded: dict[int, set[int]] = {}  # subscription id -> paper ids sent or pending
-
-    # -- shared lists
-    def _ranked_featured(self, start: dt.date, end: dt.date) -> list[Paper]:
-        ids = (
-            FeaturedEntry.objects.filter(featured_on__gte=start, featured_on__lte=end)
-            .values_list("paper_id", flat=True)
-            .distinct()
-        )
-        return list(
-            Paper.objects.filter(pk__in=list(ids), withdrawn=False).order_by("-upvote_count", "arxiv_id")
-        )
-
-    def daily(self, day: dt.date) -> list[Paper]:
-        """Papers featured on ``day``, best first (upvotes, then arXiv id)."""
-        if day not in self._daily:
-            self._daily[day] = self._ranked_featured(day, day)
-        return self._daily[day]
-
-    def weekly(self, day: dt.date) -> list[Paper]:
-        """Papers featured in the 7 days ending ``day``, best first."""
-        if day not in self._weekly:
-            self._weekly[day] = self._ranked_featured(day - dt.timedelta(days=6), day)
-        return self._weekly[day]
-
-    def window(self, after: dt.date, upto: dt.date) -> list[Paper]:
-        """Papers new after ``after`` up to ``upto`` (announce day, else v1 day), best first."""
-        key = (after, upto)
-        if key not in self._window:
-            qs = Paper.objects.filter(
-                Q(announced_on__gt=after, announced_on__lte=upto)
-                | Q(announced_on__isnull=True, published_at__date__gt=after, published_at__date__lte=upto),
-                withdrawn=False,
-            ).order_by("-upvote_count", "-published_at", "arxiv_id")
-            self._window[key] = list(qs)
-        return self._window[key]
-
-    def search_ids(self, query: str) -> set[int] | None:
-        """Paper ids that ``paperboy.search.search_papers`` returns for ``query``, or None when
-        the search app has no ``search_papers`` yet (the caller then matches words itself)."""
-        if query not in self._search:
-            try:
-                from paperboy.search import search_papers  # type: ignore[attr-defined]
-            except ImportError:
-                self._search[query] = None
-            else:
-                hits = search_papers(query, limit=1000)
-                self._search[query] = {_hit_paper_id(h) for h in hits}
-        return self._search[query]
-
-    def view(self, paper: Paper) -> PaperView:
-        """The e-mail view of a paper (computed once per run)."""
-        found = self._views.get(paper.pk)
-        if found is None:
-            authors = [plain_text(a) for a in paper.authors[:6]]
-            line = ", ".join(authors[:5]) + (" et al." if len(paper.authors) > 5 else "")
-            found = PaperView(
-                id=paper.pk,
-                arxiv_id=paper.arxiv_id,
-                url=settings.SITE_URL + paper.get_absolute_url(),
-                title=plain_text(paper.title),
-                abstract=truncatewords(plain_text(paper.abstract), 70),
-                authors=line,
-                upvote_count=paper.upvote_count,
-            )
-            self._views[paper.pk] = found
-        return found
-
-    # -- per stream
-    def candidates(self, subscription: Subscription, edition_on: dt.date) -> list[Paper]:
-        """Papers of this stream's edition, best first, before removing already-sent ones."""
-        kind, params = subscription.kind, subscription.params or {}
-        if kind == Kind.DAILY:
-            return self.daily(edition_on)
-        if kind == Kind.WEEKLY:
-            return self.weekly(edition_on)
-        after = subscription.last_edition_on or (edition_on - dt.timedelta(days=1))
-        if after >= edition_on:
-            return []
-        papers = self.window(after, edition_on)
-        if kind == Kind.AUTHOR:
-            wanted = normalise_name(params.get("author", ""))
-            return [p for p in papers if wanted and any(normalise_name(a) == wanted for a in p.authors)]
-        if kind == Kind.CATEGORY:
-            category = str(params.get("category", "")).strip()
-            return [p for p in papers if category and _category_matches(category, p.categories)]
-        if kind == Kind.SEARCH:
-            query = str(params.get("query", "")).strip()
-            category = str(params.get("category", "")).strip()
-            if not query:
-                return []
-            if category:
-                papers = [p for p in papers if _category_matches(category, p.categories)]
-            ids = self.search_ids(query)
-            if ids is not None:
-                return [p for p in papers if p.pk in ids]
-            # Fallback until paperboy.search provides search_papers: every word of the query
-            # occurs in the title or abstract (case-insensitive), like an ORM icontains per word.
-            words = [w.casefold() for w in query.split()]
-            return [p for p in papers if all(w in f"{p.title} {p.abstract}".casefold() for w in words)]
-        return []
-
-    def prefetch_excluded(self, subscription_ids: Iterable[int]) -> None:
-        """Load, for these streams, the papers already sent or held by a pending send."""
-        ids = list(subscription_ids)
-        for sub_id in ids:
-            self.excluded[sub_id] = set()
-        for sub_id, paper_id in SentPaper.objects.filter(subscription_id__in=ids).values_list(
-            "subscription_id", "paper_id"
-        ):
-            self.excluded[sub_id].add(paper_id)
-        for sub_id, paper_ids in DigestSend.objects.filter(
-            subscription_id__in=ids, status__in=PENDING
-        ).values_list("subscription_id", "paper_ids"):
-            self.excluded[sub_id].update(paper_ids)
-
-    def excluded_for(self, subscription_id: int) -> set[int]:
-        if subscription_id not in self.excluded:
-            self.prefetch_excluded([subscription_id])
-        return self.excluded[subscription_id]
-
-    # -- rendering
-    def render(self, digest: Digest) -> tuple[str, str, str]:
-        """``(subject, text, html)`` with per-subscriber link placeholders; cached per content."""
-        sub = digest.subscription
-        key = (sub.kind, sub.label, digest.edition, tuple(digest.paper_ids))
-        found = self._rendered.get(key)
-        if found is None:
-            ctx = {
-                "site_name": settings.SITE_NAME,
-                "site_url": settings.SITE_URL,
-                "kind": sub.kind,
-                "stream_label": sub.label,
-                "edition": digest.edition,
-                "edition_on": digest.edition_on,
-                "week_start": digest.edition_on - dt.timedelta(days=6),
-                "papers": [self.view(p) for p in digest.papers],
-                "unsubscribe_url": _UNSUB,
-                "manage_url": _MANAGE,
-            }
-            found = render_parts("digests/email/digest", ctx)
-            self._rendered[key] = found
-        return found
-
-
-def _hit_paper_id(hit: Any) -> int:
-    """The Paper pk of a search hit (a SearchHit mapping, an object with paper_id, or a Paper)."""
-    if isinstance(hit, dict):
-        return int(hit["paper_id"])
-    if hasattr(hit, "paper_id"):
-        return int(hit.paper_id)
-    return int(hit.pk)
-
-
-def compose_digest(
-    subscription: Subscription,
-    *,
-    edition_on: dt.date,
-    composer: Composer | None = None,
-    exclude_sent: bool = True,
-) -> Digest | None:
-    """The digest of ``subscription`` for edition day ``edition_on``, or None if there is nothing
-    to send (no edition that day, no matching paper, or every paper already sent in this stream).
-
-    Query and ranking only: nothing is written or sent.
-    """
-    composer = composer or Composer()
-    edition = edition_key(subscription.kind, edition_on)
-    if edition is None:
-        return None
-    papers = composer.candidates(subscription, edition_on)
-    if exclude_sent:
-        excluded = composer.excluded_for(subscription.pk)
-        papers = [p for p in papers if p.pk not in excluded]
-    papers = papers[: composer.size]
-    if not papers:
-        return None
-    return Digest(subscription=subscription, edition=edition, edition_on=edition_on, papers=papers)
+_TOKEN = "PAPERBOYTOKEN"
 
 
 # ----------------------------------------------------------------------------- messages
 
 
+def _link(name: str, token: str) -> str:
+    return settings.SITE_URL + reverse(f"digests:{name}", kwargs={"token": token})
+
+
 def unsubscribe_url(subscriber: Subscriber, subscription_id: int | None = None) -> str:
     """The visible unsubscribe page (GET shows a confirm button)."""
-    token = make_link_token("unsubscribe", subscriber, subscription_id)
-    return settings.SITE_URL + reverse("digests:unsubscribe", kwargs={"token": token})
+    return _link("unsubscribe", make_link_token("unsubscribe", subscriber, subscription_id))
 
 
 def one_click_url(subscriber: Subscriber, subscription_id: int | None = None) -> str:
     """The RFC 8058 one-click endpoint (POST ``List-Unsubscribe=One-Click``)."""
-    token = make_link_token("unsubscribe", subscriber, subscription_id)
-    return settings.SITE_URL + reverse("digests:one_click", kwargs={"token": token})
+    return _link("one_click", make_link_token("unsubscribe", subscriber, subscription_id))
 
 
 def manage_url(subscriber: Subscriber) -> str:
-    token = make_link_token("manage", subscriber)
-    return settings.SITE_URL + reverse("digests:manage", kwargs={"token": token})
+    """The manage-preferences page (signed, no login)."""
+    return _link("manage", make_link_token("manage", subscriber))
 
 
-def build_digest_message(digest: Digest, composer: Composer, message_id: str) -> Any:
-    """The MIME message of a digest: text + HTML, List-Unsubscribe (RFC 2369) and one-click (RFC 8058)."""
+class _Links:
+    """URL patterns resolved once per run; per subscriber only the token changes."""
+
+    def __init__(self) -> None:
+        self.patterns = {name: _link(name, _TOKEN) for name in ("unsubscribe", "one_click", "manage")}
+        host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        self.domain = host or "localhost"
+
+    def url(self, name: str, token: str) -> str:
+        return self.patterns[name].replace(_TOKEN, token)
+
+
+def build_digest_message(
+    digest: Digest, composer: Composer, message_id: str, links: _Links | None = None
+) -> Any:
+    """The MIME message of a digest: text + HTML parts, List-Unsubscribe (RFC 2369) with the
+    one-click endpoint and List-Unsubscribe-Post (RFC 8058), Message-ID as claimed."""
+    links = links or _Links()
     subscriber = digest.subscriber
+    stream_id = digest.subscription.pk
     subject, text, html = composer.render(digest)
-    unsub = unsubscribe_url(subscriber, digest.subscription.pk)
-    manage = manage_url(subscriber)
-    text = text.replace(_UNSUB, unsub).replace(_MANAGE, manage)
-    html = html.replace(_UNSUB, escape(unsub)).replace(_MANAGE, escape(manage))
-    domain = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    unsub_token = make_link_token("unsubscribe", subscriber, stream_id)
+    unsub = links.url("unsubscribe", unsub_token)
+    manage = links.url("manage", make_link_token("manage", subscriber))
+    text = text.replace(UNSUBSCRIBE_PLACEHOLDER, unsub).replace(MANAGE_PLACEHOLDER, manage)
+    html = html.replace(UNSUBSCRIBE_PLACEHOLDER, escape(unsub)).replace(MANAGE_PLACEHOLDER, escape(manage))
+    kind = digest.subscription.kind
     headers = {
         "Message-ID": message_id,
-        "List-Unsubscribe": f"<{one_click_url(subscriber, digest.subscription.pk)}>",
+        "List-Unsubscribe": f"<{links.url('one_click', unsub_token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{settings.SITE_NAME} {digest.subscription.kind} <{digest.subscription.kind}.digests.{domain}>",
+        "List-Id": f"{settings.SITE_NAME} {kind} <{kind}.digests.{links.domain}>",
         "Auto-Submitted": "auto-generated",
         "Precedence": "bulk",
     }
     return build_message(subject, text, html, subscriber.email, headers)
 
 
-# ----------------------------------------------------------------------------- send
+# ----------------------------------------------------------------------------- ledger
 
 
 @dataclass
@@ -396,63 +164,104 @@ class RunResult:
         )
 
 
-class _Run:
-    def __init__(
-        self, mailer: Mailer, journal: journal_mod.Journal, result: RunResult, composer: Composer
-    ) -> None:
-        self.mailer = mailer
-        self.journal = journal
-        self.result = result
-        self.composer = composer
-        self.transient_in_a_row = 0
-        self.paused: set[int] = set()
-
-    def deliver(self, send: DigestSend, subscriber: Subscriber, message: Any) -> Outcome:
-        result = self.mailer.send(message)
-        if result.outcome is Outcome.SENT:
-            self.journal.record(send.message_id, send.pk)
-            _mark_sent(send, result.attempts, subscriber)
-            self.transient_in_a_row = 0
-        elif result.outcome is Outcome.PERMANENT:
-            if _mark_bounced(send, result, subscriber):
-                self.paused.add(subscriber.pk)
-            self.result.bounced += 1
-            self.transient_in_a_row = 0
-        else:
-            _mark_failed(send, result)
-            self.result.failed += 1
-            self.transient_in_a_row += 1
-            if self.transient_in_a_row >= ABORT_AFTER_TRANSIENT_FAILURES:
-                self.result.aborted = True
-        return result.outcome
+@dataclass(frozen=True)
+class _Accepted:
+    send: DigestSend
+    subscriber: Subscriber
+    attempts: int
 
 
-def _mark_sent(send: DigestSend, attempts: int, subscriber: Subscriber) -> None:
-    """Record a send accepted by the server: status, SentPaper rows, the stream's cursor."""
+def _claim_many(digests: list[Digest]) -> list[tuple[Digest, DigestSend]]:
+    """Claim these editions in one transaction; return the ones this run now owns.
+
+    Streams unsubscribed or paused since they were loaded are dropped here, so an unsubscribe that
+    lands mid-run wins for every e-mail not yet claimed.
+    """
+    if not digests:
+        return []
+    wanted = set(
+        Subscription.objects.filter(
+            pk__in=[d.subscription.pk for d in digests],
+            active=True,
+            subscriber__unsubscribed_at__isnull=True,
+            subscriber__paused_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    rows = [
+        (
+            d,
+            DigestSend(
+                subscriber_id=d.subscriber.pk,
+                subscription_id=d.subscription.pk,
+                edition=d.edition,
+                edition_on=d.edition_on,
+                status=DigestSend.Status.CLAIMED,
+                message_id=new_message_id(),
+                paper_ids=d.paper_ids,
+                claimed_at=now,
+            ),
+        )
+        for d in digests
+        if d.subscription.pk in wanted
+    ]
+    with transaction.atomic():
+        DigestSend.objects.bulk_create([r for _, r in rows], ignore_conflicts=True)
+        mine = dict(
+            DigestSend.objects.filter(message_id__in=[r.message_id for _, r in rows]).values_list(
+                "message_id", "pk"
+            )
+        )
+    claimed = []
+    for digest, row in rows:
+        if row.message_id in mine:
+            row.pk = mine[row.message_id]
+            claimed.append((digest, row))
+    return claimed
+
+
+def _release(sends: list[DigestSend]) -> None:
+    """Give back claims this run made but never tried to send (stop requested, limit reached)."""
+    if sends:
+        DigestSend.objects.filter(pk__in=[s.pk for s in sends], status=DigestSend.Status.CLAIMED).delete()
+
+
+def _mark_sent(accepted: list[_Accepted]) -> None:
+    """Record sends the server accepted (already in the journal): status, SentPaper, cursors."""
+    if not accepted:
+        return
     now = timezone.now()
     with transaction.atomic():
-        updated = DigestSend.objects.filter(pk=send.pk, status__in=PENDING).update(
-            status=DigestSend.Status.SENT, sent_at=now, attempts=F("attempts") + attempts, error=""
+        DigestSend.objects.filter(pk__in=[a.send.pk for a in accepted], status__in=PENDING).update(
+            status=DigestSend.Status.SENT, sent_at=now, attempts=F("attempts") + 1, error=""
         )
-        if not updated:
-            return
+        for a in accepted:
+            if a.attempts != 1:
+                DigestSend.objects.filter(pk=a.send.pk).update(attempts=F("attempts") + (a.attempts - 1))
         SentPaper.objects.bulk_create(
             [
-                SentPaper(subscription_id=send.subscription_id, paper_id=pid, send_id=send.pk)
-                for pid in send.paper_ids
+                SentPaper(subscription_id=a.send.subscription_id, paper_id=pid, send_id=a.send.pk)
+                for a in accepted
+                for pid in a.send.paper_ids
             ],
             ignore_conflicts=True,
         )
-        Subscription.objects.filter(pk=send.subscription_id).filter(
-            Q(last_edition_on__isnull=True) | Q(last_edition_on__lt=send.edition_on)
-        ).update(last_edition_on=send.edition_on, last_sent_at=now)
-        if subscriber.bounce_count:
-            Subscriber.objects.filter(pk=subscriber.pk).update(bounce_count=0)
-            subscriber.bounce_count = 0
+        by_day: dict[dt.date, list[int]] = {}
+        for a in accepted:
+            by_day.setdefault(a.send.edition_on, []).append(a.send.subscription_id)
+        for day, stream_ids in by_day.items():
+            Subscription.objects.filter(pk__in=stream_ids).filter(
+                Q(last_edition_on__isnull=True) | Q(last_edition_on__lt=day)
+            ).update(last_edition_on=day, last_sent_at=now)
+        bounced_before = [a.subscriber.pk for a in accepted if a.subscriber.bounce_count]
+        if bounced_before:
+            Subscriber.objects.filter(pk__in=bounced_before).update(bounce_count=0)
+            for a in accepted:
+                a.subscriber.bounce_count = 0
 
 
 def _mark_bounced(send: DigestSend, result: SendResult, subscriber: Subscriber) -> bool:
-    """Record a permanent rejection; pause the address at DIGEST_MAX_BOUNCES. True if paused."""
+    """Record a permanent rejection; pause the address at DIGEST_MAX_BOUNCES. True if now paused."""
     now = timezone.now()
     with transaction.atomic():
         DigestSend.objects.filter(pk=send.pk).update(
@@ -476,31 +285,44 @@ def _mark_failed(send: DigestSend, result: SendResult) -> None:
     )
 
 
-def _claim(digest: Digest) -> DigestSend | None:
-    """Insert the claim row in its own transaction; None if this edition is already claimed."""
-    try:
-        with transaction.atomic():
-            # Re-checked inside the claim: an unsubscribe that lands mid-run still wins.
-            still_wanted = Subscription.objects.filter(
-                pk=digest.subscription.pk,
-                active=True,
-                subscriber__unsubscribed_at__isnull=True,
-                subscriber__paused_at__isnull=True,
-            ).exists()
-            if not still_wanted:
-                return None
-            return DigestSend.objects.create(
-                subscriber_id=digest.subscriber.pk,
-                subscription=digest.subscription,
-                edition=digest.edition,
-                edition_on=digest.edition_on,
-                status=DigestSend.Status.CLAIMED,
-                message_id=new_message_id(),
-                paper_ids=digest.paper_ids,
-                claimed_at=timezone.now(),
-            )
-    except IntegrityError:
-        return None
+class _Run:
+    """State of one run: the open SMTP connection and journal, counts, accepted-but-unmarked sends."""
+
+    def __init__(self, mailer: Mailer, journal: journal_mod.Journal, composer: Composer) -> None:
+        self.mailer = mailer
+        self.journal = journal
+        self.composer = composer
+        self.links = _Links()
+        self.result = RunResult()
+        self.accepted: list[_Accepted] = []
+        self.paused: set[int] = set()
+        self.transient_in_a_row = 0
+
+    def deliver(self, send: DigestSend, digest: Digest) -> Outcome:
+        """SMTP, then journal (on 250) at once; the database mark follows in :meth:`flush`."""
+        subscriber = digest.subscriber
+        message = build_digest_message(digest, self.composer, send.message_id, self.links)
+        result = self.mailer.send(message)
+        if result.outcome is Outcome.SENT:
+            self.journal.record(send.message_id, send.pk)
+            self.accepted.append(_Accepted(send, subscriber, result.attempts))
+            self.transient_in_a_row = 0
+        elif result.outcome is Outcome.PERMANENT:
+            if _mark_bounced(send, result, subscriber):
+                self.paused.add(subscriber.pk)
+            self.result.bounced += 1
+            self.transient_in_a_row = 0
+        else:
+            _mark_failed(send, result)
+            self.result.failed += 1
+            self.transient_in_a_row += 1
+            if self.transient_in_a_row >= ABORT_AFTER_TRANSIENT_FAILURES:
+                self.result.aborted = True
+        return result.outcome
+
+    def flush(self) -> None:
+        _mark_sent(self.accepted)
+        self.accepted = []
 
 
 def _resolve_pending(run: _Run, *, to: str | None, stop: Callable[[], bool]) -> None:
@@ -515,13 +337,15 @@ def _resolve_pending(run: _Run, *, to: str | None, stop: Callable[[], bool]) -> 
     pending = list(qs.order_by("id"))
     if not pending:
         return
+    from paperboy.papers.models import Paper
+
     accepted = journal_mod.accepted_message_ids()
     for send in pending:
         if stop() or run.result.aborted:
-            return
+            break
         subscriber = send.subscriber
         if send.status == DigestSend.Status.CLAIMED and send.message_id in accepted:
-            _mark_sent(send, 0, subscriber)  # the server took it before the crash: do not resend
+            run.accepted.append(_Accepted(send, subscriber, 0))  # the server took it: do not resend
             run.result.resolved_from_journal += 1
             continue
         if not subscriber.is_sendable or not send.subscription.active or subscriber.pk in run.paused:
@@ -538,15 +362,15 @@ def _resolve_pending(run: _Run, *, to: str | None, stop: Callable[[], bool]) -> 
             continue
         send.subscription.subscriber = subscriber
         digest = Digest(send.subscription, send.edition, send.edition_on, papers)
-        message = build_digest_message(digest, run.composer, send.message_id)
-        if run.deliver(send, subscriber, message) is Outcome.SENT:
+        if run.deliver(send, digest) is Outcome.SENT:
             run.result.resent += 1
+    run.flush()
 
 
 def _due_streams(
     now: dt.datetime, edition_on: dt.date | None, to: str | None
-) -> Iterator[list[tuple[Subscription, dt.date, str]]]:
-    """Chunks of (stream, edition day, edition) due at ``now`` (or on ``edition_on``), unclaimed."""
+) -> Iterator[list[tuple[Subscription, dt.date]]]:
+    """Chunks of (stream, edition day) due at ``now`` (or on ``edition_on``) and not yet claimed."""
     base = Subscription.objects.filter(
         active=True,
         subscriber__confirmed_at__isnull=False,
@@ -570,10 +394,8 @@ def _due_streams(
                 if zone_hour not in due_cache:
                     due_cache[zone_hour] = schedule.due_edition_on(*zone_hour, now)
                 day = due_cache[zone_hour]
-            if day is None:
-                continue
-            edition = edition_key(sub.kind, day)
-            if edition is not None:
+            edition = edition_key(sub.kind, day) if day is not None else None
+            if day is not None and edition is not None:
                 due.append((sub, day, edition))
         if due:
             taken = set(
@@ -581,7 +403,7 @@ def _due_streams(
                     subscription_id__in=[s.pk for s, _, _ in due], edition__in={e for _, _, e in due}
                 ).values_list("subscription_id", "edition")
             )
-            yield [(s, d, e) for s, d, e in due if (s.pk, e) not in taken]
+            yield [(s, d) for s, d, e in due if (s.pk, e) not in taken]
 
 
 def run_digests(
@@ -610,43 +432,60 @@ def run_digests(
     """
     now = now or timezone.now()
     stop = stop or (lambda: False)
-    result = RunResult()
     composer = Composer()
 
-    def budget_left() -> bool:
-        done = result.would_send if dry_run else result.sent + result.resent
-        return limit is None or done < limit
-
     with Mailer() as mailer, journal_mod.Journal() as journal:
-        run = _Run(mailer, journal, result, composer)
+        run = _Run(mailer, journal, composer)
+        result = run.result
+
+        def done() -> bool:
+            count = result.would_send if dry_run else result.sent + result.resent
+            return stop() or result.aborted or (limit is not None and count >= limit)
+
+        def send_batch(batch: list[Digest]) -> None:
+            claimed = _claim_many(batch)
+            for n, (digest, send) in enumerate(claimed):
+                if done():
+                    _release([s for _, s in claimed[n:]])
+                    break
+                if digest.subscriber.pk in run.paused:  # bounced out earlier in this batch
+                    _release([send])
+                    continue
+                if run.deliver(send, digest) is Outcome.SENT:
+                    result.sent += 1
+            # No try/finally: after a crash the journal, not this mark, tells the rerun what went out.
+            run.flush()
+
         if not dry_run:
             _resolve_pending(run, to=to, stop=stop)
+        batch: list[Digest] = []
         for chunk in _due_streams(now, edition_on, to):
-            composer.prefetch_excluded(s.pk for s, _, _ in chunk)
-            for sub, day, _edition in chunk:
-                if stop() or result.aborted or not budget_left():
-                    return result
-                if sub.subscriber_id in run.paused:
-                    continue
+            composer.prefetch_excluded(s.pk for s, _ in chunk)
+            for sub, day in chunk:
+                if done():
+                    break
                 digest = compose_digest(sub, edition_on=day, composer=composer)
                 if digest is None:
                     continue
                 if dry_run:
                     result.would_send += 1
                     line = (
-                        f"would send {digest.edition} to {sub.subscriber.email}: {sub.label}, "
+                        f"would send {digest.edition} to {sub.subscriber.email}: {sub.label}: "
                         + ", ".join(p.arxiv_id for p in digest.papers)
                     )
                     result.lines.append(line)
                     if out:
                         out(line)
                     continue
-                send = _claim(digest)
-                if send is None:
-                    continue
-                message = build_digest_message(digest, composer, send.message_id)
-                if run.deliver(send, sub.subscriber, message) is Outcome.SENT:
-                    result.sent += 1
+                batch.append(digest)
+                left = CLAIM_BATCH if limit is None else limit - result.sent - result.resent
+                if len(batch) >= min(CLAIM_BATCH, left):
+                    send_batch(batch)
+                    batch = []
+            if done():
+                break
+        if batch and not done():
+            send_batch(batch)
     if not dry_run:
         journal_mod.prune()
     return result

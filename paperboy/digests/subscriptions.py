@@ -16,8 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from paperboy.digests.compose import stream_key
 from paperboy.digests.models import DigestSend, Subscriber, Subscription
-from paperboy.digests.services import stream_key
 from paperboy.digests.tokens import make_confirm_token
 from paperboy.lib.emails import Mailer, Outcome, make_message
 

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from paperboy.bench.smtp_sink import SMTPSink
+from paperboy.digests.compose import stream_key
 from paperboy.digests.models import Subscriber, Subscription
-from paperboy.digests.services import stream_key
 from paperboy.papers.models import FeaturedEntry, Paper
 
 DAY = dt.date(2026, 2, 27)  # a Friday with a list in the demo corpus

@@ -8,6 +8,7 @@ at a chosen step of the k-th e-mail, as a kill would stop the process there.
 from __future__ import annotations
 
 import collections
+import functools
 import io
 from typing import Any
 
@@ -24,6 +25,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SUBSCRIBERS = 12
 CRASH_AT = 5
+BATCH = 4  # e-mails claimed and marked per transaction: three batches of four
+
+
+@pytest.fixture(autouse=True)
+def _small_batches(monkeypatch):
+    monkeypatch.setattr(services, "CLAIM_BATCH", BATCH)
 
 
 @pytest.fixture
@@ -40,6 +47,7 @@ def crash_on_call(target: Any, name: str, k: int, *, before: bool) -> Any:
     real = getattr(target, name)
     calls = {"n": 0}
 
+    @functools.wraps(real)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if before and calls["n"] == k:
@@ -70,31 +78,35 @@ def assert_everyone_once(smtp: Any, audience: list[str]) -> None:
 
 
 def test_crash_between_messages_then_rerun_sends_the_rest_once(smtp, audience, monkeypatch):
-    monkeypatch.setattr(services, "_mark_sent", crash_on_call(services, "_mark_sent", CRASH_AT, before=False))
+    # killed after the first batch was marked sent, before the next batch is claimed
+    monkeypatch.setattr(services, "_mark_sent", crash_on_call(services, "_mark_sent", 1, before=False))
     with pytest.raises(SystemExit):
         run()
-    assert len(smtp.messages) == CRASH_AT
-    assert DigestSend.objects.filter(status=DigestSend.Status.SENT).count() == CRASH_AT
-    monkeypatch.undo()
+    assert len(smtp.messages) == BATCH
+    assert DigestSend.objects.filter(status=DigestSend.Status.SENT).count() == BATCH
+    assert DigestSend.objects.count() == BATCH
+    monkeypatch.setattr(services, "_mark_sent", services._mark_sent.__wrapped__)
 
-    assert "sent=7 " in run()
+    assert "sent=8 " in run()
     assert_everyone_once(smtp, audience)
     assert "sent=0 " in run()  # a third run has nothing left
     assert len(smtp.messages) == SUBSCRIBERS
 
 
 def test_crash_right_after_a_send_is_resolved_from_the_journal_without_resending(smtp, audience, monkeypatch):
-    # The server accepted message #5 and the journal has its Message-ID; the database never heard of it.
-    monkeypatch.setattr(services, "_mark_sent", crash_on_call(services, "_mark_sent", CRASH_AT, before=True))
+    # The server accepted e-mails 5-8 and the journal has their Message-IDs; the database never heard.
+    monkeypatch.setattr(services, "_mark_sent", crash_on_call(services, "_mark_sent", 2, before=True))
     with pytest.raises(SystemExit):
         run()
-    assert len(smtp.messages) == CRASH_AT
-    claimed = DigestSend.objects.get(status=DigestSend.Status.CLAIMED)
-    assert smtp.messages[-1].parse()["Message-ID"] == claimed.message_id
-    monkeypatch.undo()
+    assert len(smtp.messages) == 2 * BATCH
+    claimed = set(
+        DigestSend.objects.filter(status=DigestSend.Status.CLAIMED).values_list("message_id", flat=True)
+    )
+    assert claimed == {m.parse()["Message-ID"] for m in smtp.messages[BATCH:]}
+    monkeypatch.setattr(services, "_mark_sent", services._mark_sent.__wrapped__)
 
     output = run()
-    assert "resolved_from_journal=1 " in output
+    assert f"resolved_from_journal={BATCH} " in output
     assert "resent=0 " in output
     assert_everyone_once(smtp, audience)
 
@@ -104,13 +116,16 @@ def test_crash_after_claim_before_smtp_sends_the_claimed_edition_on_rerun(smtp, 
     with pytest.raises(SystemExit):
         run()
     assert len(smtp.messages) == CRASH_AT - 1
-    claimed = DigestSend.objects.get(status=DigestSend.Status.CLAIMED)
-    monkeypatch.undo()
+    claimed = set(
+        DigestSend.objects.filter(status=DigestSend.Status.CLAIMED).values_list("message_id", flat=True)
+    )
+    assert len(claimed) == BATCH  # the second batch: claimed, none sent
+    monkeypatch.setattr(Mailer, "send", Mailer.send.__wrapped__)
 
-    assert "resent=1 " in run()
+    assert f"resent={BATCH} " in run()
     assert_everyone_once(smtp, audience)
-    # the resend carried the Message-ID chosen at claim time
-    assert claimed.message_id in {m.parse()["Message-ID"] for m in smtp.messages}
+    # the resends carried the Message-IDs chosen at claim time
+    assert claimed <= {m.parse()["Message-ID"] for m in smtp.messages}
 
 
 def test_crash_between_server_accept_and_journal_resends_with_the_same_message_id(
@@ -120,9 +135,9 @@ def test_crash_between_server_accept_and_journal_resends_with_the_same_message_i
     monkeypatch.setattr(Journal, "record", crash_on_call(Journal, "record", CRASH_AT, before=True))
     with pytest.raises(SystemExit):
         run()
-    monkeypatch.undo()
+    monkeypatch.setattr(Journal, "record", Journal.record.__wrapped__)
 
-    assert "resent=1 " in run()
+    assert f"resent={BATCH} " in run()  # e-mail 5 again, and 6-8 of the claimed batch
     counts = recipients(smtp)
     [(twice, _)] = [(email, n) for email, n in counts.items() if n == 2]
     assert sorted(counts.values()) == [1] * (SUBSCRIBERS - 1) + [2]
@@ -137,11 +152,11 @@ def test_a_fresh_claim_of_another_worker_is_left_alone_until_its_lease_expires(
     monkeypatch.setattr(Mailer, "send", crash_on_call(Mailer, "send", 1, before=True))
     with pytest.raises(SystemExit):
         run()
-    monkeypatch.undo()
+    monkeypatch.setattr(Mailer, "send", Mailer.send.__wrapped__)
     settings.DIGEST_CLAIM_LEASE_SECONDS = 300
     run()
-    assert DigestSend.objects.filter(status=DigestSend.Status.CLAIMED).count() == 1
-    assert len(smtp.messages) == SUBSCRIBERS - 1
+    assert DigestSend.objects.filter(status=DigestSend.Status.CLAIMED).count() == BATCH
+    assert len(smtp.messages) == SUBSCRIBERS - BATCH
     settings.DIGEST_CLAIM_LEASE_SECONDS = 0
     run()
     assert_everyone_once(smtp, audience)
