@@ -191,6 +191,8 @@ DIGEST_WEEKLY_ISOWEEKDAY = env_int("PAPERBOY_DIGEST_WEEKLY_ISOWEEKDAY", 5)
 #: Extra SMTP tries after a transient failure, and the first back-off (doubled each retry).
 DIGEST_SMTP_RETRIES = env_int("PAPERBOY_DIGEST_SMTP_RETRIES", 3)
 DIGEST_SMTP_BACKOFF_SECONDS = env_float("PAPERBOY_DIGEST_SMTP_BACKOFF_SECONDS", 2.0)
+#: SMTP connections used in parallel by send_digests (sending is latency-bound).
+DIGEST_SMTP_CONNECTIONS = env_int("PAPERBOY_DIGEST_SMTP_CONNECTIONS", 4)
 #: Total SMTP tries for one e-mail over all runs before it stays failed.
 DIGEST_MAX_ATTEMPTS = env_int("PAPERBOY_DIGEST_MAX_ATTEMPTS", 12)
 #: Consecutive permanent rejections after which an address is paused.

@@ -121,6 +121,8 @@ class Composer:
         self._search: dict[str, set[int] | None] = {}
         self._views: dict[int, PaperView] = {}
         self._rendered: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+        self._matches: dict[tuple[Any, ...], list[Paper]] = {}
+        self._author_sets: dict[int, frozenset[str]] = {}
         self.excluded: dict[int, set[int]] = {}  # subscription id -> paper ids sent or pending
 
     # -- shared lists
@@ -191,8 +193,12 @@ class Composer:
 
     # -- per stream
     def candidates(self, subscription: Subscription, edition_on: dt.date) -> list[Paper]:
-        """Papers of this stream's edition, best first, before removing already-sent ones."""
-        kind, params = subscription.kind, subscription.params or {}
+        """Papers of this stream's edition, best first, before removing already-sent ones.
+
+        Alert matches are cached per (kind, params, window): subscribers who follow the same author
+        on the same day share one match.
+        """
+        kind = subscription.kind
         if kind == Kind.DAILY:
             return self.daily(edition_on)
         if kind == Kind.WEEKLY:
@@ -200,10 +206,24 @@ class Composer:
         after = subscription.last_edition_on or (edition_on - dt.timedelta(days=1))
         if after >= edition_on:
             return []
-        papers = self.window(after, edition_on)
+        key = (kind, stream_key(kind, subscription.params or {}), after, edition_on)
+        found = self._matches.get(key)
+        if found is None:
+            found = self._match(kind, subscription.params or {}, self.window(after, edition_on))
+            self._matches[key] = found
+        return found
+
+    def _authors(self, paper: Paper) -> frozenset[str]:
+        names = self._author_sets.get(paper.pk)
+        if names is None:
+            names = frozenset(normalise_name(a) for a in paper.authors)
+            self._author_sets[paper.pk] = names
+        return names
+
+    def _match(self, kind: str, params: dict[str, Any], papers: list[Paper]) -> list[Paper]:
         if kind == Kind.AUTHOR:
             wanted = normalise_name(params.get("author", ""))
-            return [p for p in papers if wanted and any(normalise_name(a) == wanted for a in p.authors)]
+            return [p for p in papers if wanted and wanted in self._authors(p)]
         if kind == Kind.CATEGORY:
             category = str(params.get("category", "")).strip()
             return [p for p in papers if category and _category_matches(category, p.categories)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -38,6 +39,7 @@ class Journal:
         self._fd: int | None = None
         self._day: dt.date | None = None
         self.fsync = bool(settings.DIGEST_JOURNAL_FSYNC)
+        self._lock = threading.Lock()  # SMTP worker threads share one journal
 
     def __enter__(self) -> Journal:
         return self
@@ -53,16 +55,17 @@ class Journal:
             self._fd = None
 
     def record(self, message_id: str, send_id: int) -> None:
-        """Append one accepted Message-ID (one write(2) call)."""
+        """Append one accepted Message-ID (one write(2) call). Thread-safe."""
         today = dt.datetime.now(dt.UTC).date()
-        if self._fd is None or self._day != today:
-            self.close()
-            path = _dir() / f"sent-{today.isoformat()}.log"
-            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            self._day = today
-        os.write(self._fd, f"{message_id}\t{send_id}\n".encode())
-        if self.fsync:
-            os.fsync(self._fd)
+        with self._lock:
+            if self._fd is None or self._day != today:
+                self.close()
+                path = _dir() / f"sent-{today.isoformat()}.log"
+                self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                self._day = today
+            os.write(self._fd, f"{message_id}\t{send_id}\n".encode())
+            if self.fsync:
+                os.fsync(self._fd)
 
 
 def accepted_message_ids() -> set[str]:

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -53,7 +54,7 @@ from paperboy.digests.compose import (
 )
 from paperboy.digests.models import DigestSend, SentPaper, Subscriber, Subscription
 from paperboy.digests.tokens import make_link_token
-from paperboy.lib.emails import Mailer, Outcome, SendResult, build_message, new_message_id
+from paperboy.lib.emails import Mailer, Outcome, PreparedMessage, SendResult, new_message_id
 
 __all__ = [
     "Composer",
@@ -115,7 +116,7 @@ class _Links:
 
 def build_digest_message(
     digest: Digest, composer: Composer, message_id: str, links: _Links | None = None
-) -> Any:
+) -> PreparedMessage:
     """The MIME message of a digest: text + HTML parts, List-Unsubscribe (RFC 2369) with the
     one-click endpoint and List-Unsubscribe-Post (RFC 8058), Message-ID as claimed."""
     links = links or _Links()
@@ -136,7 +137,7 @@ def build_digest_message(
         "Auto-Submitted": "auto-generated",
         "Precedence": "bulk",
     }
-    return build_message(subject, text, html, subscriber.email, headers)
+    return PreparedMessage(subject=subject, text=text, html=html, to=subscriber.email, headers=headers)
 
 
 # ----------------------------------------------------------------------------- ledger
@@ -286,9 +287,16 @@ def _mark_failed(send: DigestSend, result: SendResult) -> None:
 
 
 class _Run:
-    """State of one run: the open SMTP connection and journal, counts, accepted-but-unmarked sends."""
+    """State of one run: SMTP connections and journal, counts, accepted-but-unmarked sends.
 
-    def __init__(self, mailer: Mailer, journal: journal_mod.Journal, composer: Composer) -> None:
+    With ``connections > 1`` the e-mails of a claimed batch go out over that many SMTP connections
+    in worker threads (SMTP is latency-bound); each worker journals its own 250 replies. All database
+    work stays on the calling thread.
+    """
+
+    def __init__(
+        self, mailer: Mailer, journal: journal_mod.Journal, composer: Composer, connections: int
+    ) -> None:
         self.mailer = mailer
         self.journal = journal
         self.composer = composer
@@ -297,14 +305,39 @@ class _Run:
         self.accepted: list[_Accepted] = []
         self.paused: set[int] = set()
         self.transient_in_a_row = 0
+        self.pool = ThreadPoolExecutor(connections, thread_name_prefix="smtp") if connections > 1 else None
+        self._local = threading.local()
+        self._mailers: list[Mailer] = []
+        self._lock = threading.Lock()
 
-    def deliver(self, send: DigestSend, digest: Digest) -> Outcome:
-        """SMTP, then journal (on 250) at once; the database mark follows in :meth:`flush`."""
-        subscriber = digest.subscriber
-        message = build_digest_message(digest, self.composer, send.message_id, self.links)
-        result = self.mailer.send(message)
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        for mailer in self._mailers:
+            mailer.close()
+
+    def _thread_mailer(self) -> Mailer:
+        if self.pool is None:
+            return self.mailer
+        mailer = getattr(self._local, "mailer", None)
+        if mailer is None:
+            mailer = Mailer()
+            self._local.mailer = mailer
+            with self._lock:
+                self._mailers.append(mailer)
+        return mailer
+
+    def _transmit(self, send: DigestSend, message: PreparedMessage) -> SendResult:
+        """SMTP, then — on the server's 250 — the journal line, before anything else."""
+        result = self._thread_mailer().send(message)
         if result.outcome is Outcome.SENT:
             self.journal.record(send.message_id, send.pk)
+        return result
+
+    def _record(self, send: DigestSend, digest: Digest, result: SendResult) -> Outcome:
+        """Book the outcome; accepted sends are marked in the database by :meth:`flush`."""
+        subscriber = digest.subscriber
+        if result.outcome is Outcome.SENT:
             self.accepted.append(_Accepted(send, subscriber, result.attempts))
             self.transient_in_a_row = 0
         elif result.outcome is Outcome.PERMANENT:
@@ -319,6 +352,27 @@ class _Run:
             if self.transient_in_a_row >= ABORT_AFTER_TRANSIENT_FAILURES:
                 self.result.aborted = True
         return result.outcome
+
+    def message(self, send: DigestSend, digest: Digest) -> PreparedMessage:
+        return build_digest_message(digest, self.composer, send.message_id, self.links)
+
+    def deliver(self, send: DigestSend, digest: Digest) -> Outcome:
+        """Send one e-mail on this thread."""
+        result = self.mailer.send(self.message(send, digest))
+        if result.outcome is Outcome.SENT:
+            self.journal.record(send.message_id, send.pk)
+        return self._record(send, digest, result)
+
+    def deliver_many(self, items: list[tuple[Digest, DigestSend]]) -> int:
+        """Send a batch over the worker connections; return how many the server accepted."""
+        assert self.pool is not None
+        futures = [
+            self.pool.submit(self._transmit, send, self.message(send, digest)) for digest, send in items
+        ]
+        return sum(
+            self._record(send, digest, future.result()) is Outcome.SENT
+            for (digest, send), future in zip(items, futures, strict=True)
+        )
 
     def flush(self) -> None:
         _mark_sent(self.accepted)
@@ -434,16 +488,45 @@ def run_digests(
     stop = stop or (lambda: False)
     composer = Composer()
 
+    connections = max(1, int(settings.DIGEST_SMTP_CONNECTIONS))
     with Mailer() as mailer, journal_mod.Journal() as journal:
-        run = _Run(mailer, journal, composer)
-        result = run.result
+        run = _Run(mailer, journal, composer, connections if not dry_run else 1)
+        try:
+            _run_all(
+                run, now=now, edition_on=edition_on, dry_run=dry_run, to=to, limit=limit, stop=stop, out=out
+            )
+        finally:
+            run.close()
+    if not dry_run:
+        journal_mod.prune()
+    return run.result
 
-        def done() -> bool:
-            count = result.would_send if dry_run else result.sent + result.resent
-            return stop() or result.aborted or (limit is not None and count >= limit)
 
-        def send_batch(batch: list[Digest]) -> None:
-            claimed = _claim_many(batch)
+def _run_all(
+    run: _Run,
+    *,
+    now: dt.datetime,
+    edition_on: dt.date | None,
+    dry_run: bool,
+    to: str | None,
+    limit: int | None,
+    stop: Callable[[], bool],
+    out: Callable[[str], None] | None,
+) -> None:
+    composer = run.composer
+    result = run.result
+
+    def done() -> bool:
+        count = result.would_send if dry_run else result.sent + result.resent
+        return stop() or result.aborted or (limit is not None and count >= limit)
+
+    def send_batch(batch: list[Digest]) -> None:
+        claimed = _claim_many(batch)
+        if run.pool is not None:
+            live = [(d, s) for d, s in claimed if d.subscriber.pk not in run.paused]
+            _release([s for d, s in claimed if d.subscriber.pk in run.paused])
+            result.sent += run.deliver_many(live)
+        else:
             for n, (digest, send) in enumerate(claimed):
                 if done():
                     _release([s for _, s in claimed[n:]])
@@ -453,39 +536,35 @@ def run_digests(
                     continue
                 if run.deliver(send, digest) is Outcome.SENT:
                     result.sent += 1
-            # No try/finally: after a crash the journal, not this mark, tells the rerun what went out.
-            run.flush()
+        # No try/finally: after a crash the journal, not this mark, tells the rerun what went out.
+        run.flush()
 
-        if not dry_run:
-            _resolve_pending(run, to=to, stop=stop)
-        batch: list[Digest] = []
-        for chunk in _due_streams(now, edition_on, to):
-            composer.prefetch_excluded(s.pk for s, _ in chunk)
-            for sub, day in chunk:
-                if done():
-                    break
-                digest = compose_digest(sub, edition_on=day, composer=composer)
-                if digest is None:
-                    continue
-                if dry_run:
-                    result.would_send += 1
-                    line = (
-                        f"would send {digest.edition} to {sub.subscriber.email}: {sub.label}: "
-                        + ", ".join(p.arxiv_id for p in digest.papers)
-                    )
-                    result.lines.append(line)
-                    if out:
-                        out(line)
-                    continue
-                batch.append(digest)
-                left = CLAIM_BATCH if limit is None else limit - result.sent - result.resent
-                if len(batch) >= min(CLAIM_BATCH, left):
-                    send_batch(batch)
-                    batch = []
+    if not dry_run:
+        _resolve_pending(run, to=to, stop=stop)
+    batch: list[Digest] = []
+    for chunk in _due_streams(now, edition_on, to):
+        composer.prefetch_excluded(s.pk for s, _ in chunk)
+        for sub, day in chunk:
             if done():
                 break
-        if batch and not done():
-            send_batch(batch)
-    if not dry_run:
-        journal_mod.prune()
-    return result
+            digest = compose_digest(sub, edition_on=day, composer=composer)
+            if digest is None:
+                continue
+            if dry_run:
+                result.would_send += 1
+                line = f"would send {digest.edition} to {sub.subscriber.email}: {sub.label}: " + ", ".join(
+                    p.arxiv_id for p in digest.papers
+                )
+                result.lines.append(line)
+                if out:
+                    out(line)
+                continue
+            batch.append(digest)
+            left = CLAIM_BATCH if limit is None else limit - result.sent - result.resent
+            if len(batch) >= min(CLAIM_BATCH, left):
+                send_batch(batch)
+                batch = []
+        if done():
+            break
+    if batch and not done():
+        send_batch(batch)

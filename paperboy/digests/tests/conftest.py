@@ -24,6 +24,7 @@ def _digest_settings(settings: Any, tmp_path: Any) -> None:
     settings.DIGEST_JOURNAL_DIR = tmp_path / "journal"
     settings.DIGEST_CLAIM_LEASE_SECONDS = 0
     settings.DIGEST_SMTP_BACKOFF_SECONDS = 0
+    settings.DIGEST_SMTP_CONNECTIONS = 1  # deterministic order; test_parallel_send uses several
     settings.SITE_URL = "http://testserver"
     settings.DEFAULT_FROM_EMAIL = "paperboy <digests@paperboy.test>"
     cache.clear()
