@@ -85,11 +85,13 @@ class SMTPSink:
         return self.handler.messages
 
 
-def serve_forever(port: int, counter: Any, ready: Any, stop: Any) -> None:
+def serve_forever(port: int, counter: Any, ready: Any, stop: Any, cpu_seconds: Any = None) -> None:
     """Run a counting sink in this process until ``stop`` (a multiprocessing Event) is set.
 
-    ``counter`` is a multiprocessing Value incremented once per accepted message.
+    ``counter`` is a multiprocessing Value incremented once per accepted message; ``cpu_seconds``
+    (optional Value of type "d") receives the CPU time of this process at the end.
     """
+    import time
 
     class CountingHandler(SinkHandler):
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -102,3 +104,5 @@ def serve_forever(port: int, counter: Any, ready: Any, stop: Any) -> None:
     ready.set()
     stop.wait()
     controller.stop()
+    if cpu_seconds is not None:
+        cpu_seconds.value = time.process_time()

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formatdate, make_msgid
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -84,6 +85,23 @@ def build_message(
     return message
 
 
+@lru_cache(maxsize=64)
+def _sender(from_email: str) -> str:
+    return sanitize_address(from_email, "utf-8")
+
+
+def _address(addr: str) -> str:
+    """A bare ASCII address as is (the common case, no parsing); anything else through Django."""
+    if addr.isascii() and "<" not in addr and '"' not in addr and "," not in addr and "\n" not in addr:
+        return addr
+    return sanitize_address(addr, "utf-8")
+
+
+@lru_cache(maxsize=4096)
+def _subject_header(subject: str) -> str:
+    return subject if subject.isascii() else Header(subject, "utf-8").encode(linesep="\r\n")
+
+
 def _crlf(text: str) -> bytes:
     return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
 
@@ -119,6 +137,11 @@ class PreparedMessage:
     def recipients(self) -> list[str]:
         return list(self.to)
 
+    @property
+    def envelope(self) -> tuple[str, list[str]]:
+        """SMTP ``MAIL FROM`` and ``RCPT TO`` addresses."""
+        return _sender(self.from_email), [_address(a) for a in self.to]
+
     def message(self) -> PreparedMessage:
         return self
 
@@ -126,13 +149,11 @@ class PreparedMessage:
         return None
 
     def as_bytes(self, linesep: str = "\r\n", **_: Any) -> bytes:
-        subject = self.subject
-        if not subject.isascii():
-            subject = Header(subject, "utf-8").encode(linesep="\r\n")
+        subject = _subject_header(self.subject)
         boundary = f"=_paperboy_{secrets.token_hex(12)}"  # "=_" cannot occur in quoted-printable text
         headers = {
-            "From": sanitize_address(self.from_email, "utf-8"),
-            "To": ", ".join(sanitize_address(a, "utf-8") for a in self.to),
+            "From": _sender(self.from_email),
+            "To": ", ".join(_address(a) for a in self.to),
             "Subject": subject,
             "Date": formatdate(usegmt=True),
             **self.extra_headers,
@@ -252,7 +273,16 @@ class Mailer:
                 if not self._open:
                     self.backend.open()
                     self._open = True
-                sent = self.backend.send_messages([message])
+                if (
+                    isinstance(message, PreparedMessage)
+                    and getattr(self.backend, "connection", None) is not None
+                ):
+                    # Django's SMTP backend, already connected: hand the bytes straight to smtplib.
+                    sender, recipients = message.envelope
+                    self.backend.connection.sendmail(sender, recipients, message.as_bytes())
+                    sent = 1
+                else:
+                    sent = self.backend.send_messages([message])
                 if sent:
                     return SendResult(Outcome.SENT, attempt)
                 error = "backend reported 0 messages sent"
