@@ -7,6 +7,7 @@ Dev-only: aiosmtpd comes with the ``dev`` extra. Scripted replies let tests reje
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 import threading
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ class Received:
     content: bytes
 
     def parse(self) -> Message:
-        return email.message_from_bytes(self.content)
+        """The message, headers decoded (RFC 2047 encoded words become text)."""
+        return email.message_from_bytes(self.content, policy=email.policy.default)
 
 
 class SinkHandler:

@@ -103,6 +103,19 @@ def stream_key(kind: str, params: dict[str, Any]) -> str:
     return ""
 
 
+_LITERAL_SPECIALS = re.compile(r"(?<!\\)([&%#])")
+
+
+def email_text(text: str) -> str:
+    """Plain text of a title or abstract for e-mail: ``plain_text`` (accents to Unicode, math kept
+    as ``$…$``), with a bare ``&``, ``%`` or ``#`` kept as written — in arXiv metadata they are
+    nearly always literal ("Q&A", "12%"), but TeX would drop them or the rest of the line.
+
+    Example: ``"Attention in $O(n^2)$ & 12% more"`` -> ``"Attention in $O(n^2)$ & 12% more"``.
+    """
+    return plain_text(_LITERAL_SPECIALS.sub(r"\\\1", text or ""))
+
+
 def _category_matches(wanted: str, categories: list[str]) -> bool:
     """``cs.CL`` matches exactly; an archive without a dot (``cs``) matches any ``cs.*``."""
     if "." in wanted:
@@ -183,8 +196,8 @@ class Composer:
                 id=paper.pk,
                 arxiv_id=paper.arxiv_id,
                 url=settings.SITE_URL + paper.get_absolute_url(),
-                title=plain_text(paper.title),
-                abstract=truncatewords(plain_text(paper.abstract), 70),
+                title=email_text(paper.title),
+                abstract=truncatewords(email_text(paper.abstract), 70),
                 authors=line,
                 upvote_count=paper.upvote_count,
             )

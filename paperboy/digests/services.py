@@ -234,7 +234,9 @@ def _insert_sent_papers(rows: list[tuple[int, int, int]]) -> None:
     ``ON CONFLICT DO NOTHING`` is understood by PostgreSQL and SQLite >= 3.24.
     """
     table = connection.ops.quote_name(SentPaper._meta.db_table)
-    sql = f"INSERT INTO {table} (subscription_id, paper_id, send_id) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+    sql = (
+        f"INSERT INTO {table} (subscription_id, paper_id, send_id) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -251,7 +253,9 @@ def _mark_sent(accepted: list[_Accepted]) -> None:
         for a in accepted:
             if a.attempts != 1:
                 DigestSend.objects.filter(pk=a.send.pk).update(attempts=F("attempts") + (a.attempts - 1))
-        _insert_sent_papers([(a.send.subscription_id, pid, a.send.pk) for a in accepted for pid in a.send.paper_ids])
+        _insert_sent_papers(
+            [(a.send.subscription_id, pid, a.send.pk) for a in accepted for pid in a.send.paper_ids]
+        )
         by_day: dict[dt.date, list[int]] = {}
         for a in accepted:
             by_day.setdefault(a.send.edition_on, []).append(a.send.subscription_id)

@@ -39,9 +39,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
         if options["loop"]:
-            signal.signal(signal.SIGTERM, self._on_signal)
-            signal.signal(signal.SIGINT, self._on_signal)
+            for sig in previous:
+                signal.signal(sig, self._on_signal)
+        try:
+            self._passes(options)
+        finally:
+            if options["loop"]:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    def _passes(self, options: dict[str, Any]) -> None:
         while True:
             result = run_digests(
                 edition_on=options["date"],
