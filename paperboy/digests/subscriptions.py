@@ -33,8 +33,9 @@ def request_subscription(
 ) -> bool:
     """E-mail a confirmation link for this request. Returns whether the e-mail went out
     (failures are logged; the caller shows the same page either way)."""
-    payload = {
-        "email": email.strip().lower(),
+    address = email.strip().lower()
+    payload: dict[str, Any] = {
+        "email": address,
         "streams": [[kind, params] for kind, params in streams],
         "tz": tz,
         "hour": send_hour,
@@ -43,12 +44,12 @@ def request_subscription(
     token = make_confirm_token(payload)
     ctx = {
         "site_name": settings.SITE_NAME,
-        "email": payload["email"],
+        "email": address,
         "labels": [stream_label(kind, params) for kind, params in streams],
         "confirm_url": settings.SITE_URL + reverse("digests:confirm", kwargs={"token": token}),
         "max_age_days": settings.DIGEST_CONFIRM_MAX_AGE_DAYS,
     }
-    message = make_message("digests/email/confirm", payload["email"], ctx)
+    message = make_message("digests/email/confirm", address, ctx)
     with Mailer(retries=1, backoff_seconds=0.5) as mailer:
         result = mailer.send(message)
     if result.outcome is not Outcome.SENT:

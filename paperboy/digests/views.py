@@ -67,9 +67,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             )
             return render(request, "digests/check_inbox.html", {"email": data["email"]})
     else:
-        initial = {}
-        if request.user.is_authenticated and getattr(request.user, "email", ""):
-            initial["email"] = request.user.email
+        initial: dict[str, str] = {}
+        user_email = str(getattr(request.user, "email", "") or "")
+        if request.user.is_authenticated and user_email:
+            initial["email"] = user_email
         form = SubscribeForm(initial=initial)
     return render(request, "digests/subscribe.html", {"form": form, "timezones": timezone_names()})
 
