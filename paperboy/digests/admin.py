@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from paperboy.digests.models import DigestSend, Subscriber, Subscription
 
@@ -38,8 +39,8 @@ class DigestSendAdmin(admin.ModelAdmin):
     search_fields = ("subscriber__email", "message_id", "edition")
     list_select_related = ("subscriber",)
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: DigestSend | None = None) -> bool:
         return False
