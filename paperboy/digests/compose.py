@@ -103,6 +103,7 @@ def stream_key(kind: str, params: dict[str, Any]) -> str:
     return ""
 
 
+_TEX_MARK = re.compile(r"[\\{}$~]")
 _LITERAL_SPECIALS = re.compile(r"(?<!\\)([&%#])")
 
 
@@ -113,7 +114,10 @@ def email_text(text: str) -> str:
 
     Example: ``"Attention in $O(n^2)$ & 12% more"`` -> ``"Attention in $O(n^2)$ & 12% more"``.
     """
-    return plain_text(_LITERAL_SPECIALS.sub(r"\\\1", text or ""))
+    text = text or ""
+    if not _TEX_MARK.search(text):  # no TeX at all: nothing to protect, and plain_text's fast path
+        return plain_text(text)
+    return plain_text(_LITERAL_SPECIALS.sub(r"\\\1", text))
 
 
 def _category_matches(wanted: str, categories: list[str]) -> bool:
