@@ -18,6 +18,7 @@ back too), and an edition with no paper left is not composed (None: no empty e-m
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from paperboy.digests.models import DigestSend, SentPaper, Subscriber, Subscript
 from paperboy.lib.emails import render_parts
 from paperboy.lib.text import plain_text
 from paperboy.papers.models import FeaturedEntry, Paper
+
+log = logging.getLogger(__name__)
 
 Kind = Subscription.Kind
 PENDING = (DigestSend.Status.CLAIMED, DigestSend.Status.FAILED)
@@ -186,8 +189,12 @@ class Composer:
             except ImportError:
                 self._search[query] = None
             else:
-                hits = search_papers(query, limit=1000)
-                self._search[query] = {_hit_paper_id(h) for h in hits}
+                try:
+                    hits = search_papers(query, limit=1000)
+                    self._search[query] = {_hit_paper_id(h) for h in hits}
+                except Exception:  # a broken search must not stop every other digest of the run
+                    log.exception("search_papers failed for a saved search; matching words instead")
+                    self._search[query] = None
         return self._search[query]
 
     def view(self, paper: Paper) -> PaperView:

@@ -250,3 +250,23 @@ def test_loop_mode_stops_on_sigterm_after_the_pass(smtp, monkeypatch):
     out = run("--loop", "--date", DAY.isoformat())
     assert "sent=1 " in out and "stopping on signal" in out
     assert signal.getsignal(signal.SIGTERM) == previous
+
+
+def test_search_alerts_use_search_papers_when_the_search_app_provides_it(smtp, monkeypatch):
+    import paperboy.search
+
+    hit = make_paper("2602.20001", title="Nothing in common with the query", announced_on=DAY)
+    make_paper("2602.20002", title="Diffusion words everywhere", announced_on=DAY)
+    calls: list[str] = []
+
+    def search_papers(query, **kwargs):
+        calls.append(query)
+        return [{"paper_id": hit.pk, "rank": 1.0, "headline": ""}]
+
+    monkeypatch.setattr(paperboy.search, "search_papers", search_papers, raising=False)
+    make_subscriber("s1@example.org", ("search", {"query": "diffusion"}))
+    make_subscriber("s2@example.org", ("search", {"query": "diffusion"}))
+    run("--date", DAY.isoformat())
+    assert calls == ["diffusion"]  # one search per query and run
+    texts = [papers_of(m) for m in smtp.messages]
+    assert len(texts) == 2 and all("2602.20001" in t and "2602.20002" not in t for t in texts)
