@@ -6,6 +6,7 @@ Dev-only: aiosmtpd comes with the ``dev`` extra. Scripted replies let tests reje
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -44,11 +45,21 @@ class SinkHandler:
         self.messages: list[Received] = []
         self.reject_rcpt: dict[str, str] = {}
         self.data_replies: list[str] = []
+        self.rcpt_delay_seconds = 0.0
+        self.rcpt_count = 0
+        self.on_rcpt: Any = None  # called with the running RCPT count (from the server thread)
         self._lock = threading.Lock()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
+        with self._lock:
+            self.rcpt_count += 1
+            count = self.rcpt_count
+        if self.on_rcpt is not None:
+            self.on_rcpt(count)
+        if self.rcpt_delay_seconds:
+            await asyncio.sleep(self.rcpt_delay_seconds)
         reply = self.reject_rcpt.get(address.lower())
         if reply:
             return reply
