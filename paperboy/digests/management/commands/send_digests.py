@@ -25,7 +25,7 @@ class Command(BaseCommand):
     help = (
         "Send due digest e-mails exactly once per stream and edition. "
         f"--loop repeats every {settings.DIGEST_LOOP_INTERVAL_SECONDS} s (PAPERBOY_DIGEST_LOOP_INTERVAL_SECONDS) "
-        "until SIGTERM/SIGINT, finishing the current e-mail first."
+        "until SIGTERM/SIGINT, finishing the e-mails already claimed (at most one batch) first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
