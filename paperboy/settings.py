@@ -193,8 +193,9 @@ DIGEST_SMTP_RETRIES = env_int("PAPERBOY_DIGEST_SMTP_RETRIES", 3)
 DIGEST_SMTP_BACKOFF_SECONDS = env_float("PAPERBOY_DIGEST_SMTP_BACKOFF_SECONDS", 2.0)
 #: SMTP connections used in parallel by send_digests (sending is latency-bound).
 DIGEST_SMTP_CONNECTIONS = env_int("PAPERBOY_DIGEST_SMTP_CONNECTIONS", 4)
-#: Total SMTP tries for one e-mail over all runs before it stays failed.
-DIGEST_MAX_ATTEMPTS = env_int("PAPERBOY_DIGEST_MAX_ATTEMPTS", 12)
+#: Total SMTP tries for one e-mail over all runs before it stays failed, and the wait between runs' retries.
+DIGEST_MAX_ATTEMPTS = env_int("PAPERBOY_DIGEST_MAX_ATTEMPTS", 24)
+DIGEST_RETRY_AFTER_SECONDS = env_int("PAPERBOY_DIGEST_RETRY_AFTER_SECONDS", 600)
 #: Consecutive permanent rejections after which an address is paused.
 DIGEST_MAX_BOUNCES = env_int("PAPERBOY_DIGEST_MAX_BOUNCES", 3)
 #: Seconds a claimed send belongs to the run that claimed it; after that a rerun resolves it.

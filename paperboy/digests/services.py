@@ -291,7 +291,10 @@ def _mark_bounced(send: DigestSend, result: SendResult, subscriber: Subscriber) 
 
 def _mark_failed(send: DigestSend, result: SendResult) -> None:
     DigestSend.objects.filter(pk=send.pk).update(
-        status=DigestSend.Status.FAILED, attempts=F("attempts") + result.attempts, error=result.error[:2000]
+        status=DigestSend.Status.FAILED,
+        attempts=F("attempts") + result.attempts,
+        error=result.error[:2000],
+        claimed_at=timezone.now(),  # for a failed send: when it was last tried
     )
 
 
@@ -389,11 +392,18 @@ class _Run:
 
 
 def _resolve_pending(run: _Run, *, to: str | None, stop: Callable[[], bool]) -> None:
-    """Finish sends an earlier run left claimed (past the lease) or failed (tries left)."""
-    cutoff = timezone.now() - dt.timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
+    """Finish sends an earlier run left claimed (past the lease) or failed (tries left, and last
+    tried at least DIGEST_RETRY_AFTER_SECONDS ago)."""
+    now = timezone.now()
+    lease_cutoff = now - dt.timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
+    retry_cutoff = now - dt.timedelta(seconds=settings.DIGEST_RETRY_AFTER_SECONDS)
     qs = DigestSend.objects.filter(
-        Q(status=DigestSend.Status.CLAIMED, claimed_at__lte=cutoff)
-        | Q(status=DigestSend.Status.FAILED, attempts__lt=settings.DIGEST_MAX_ATTEMPTS)
+        Q(status=DigestSend.Status.CLAIMED, claimed_at__lte=lease_cutoff)
+        | Q(
+            status=DigestSend.Status.FAILED,
+            attempts__lt=settings.DIGEST_MAX_ATTEMPTS,
+            claimed_at__lte=retry_cutoff,
+        )
     ).select_related("subscription", "subscriber")
     if to:
         qs = qs.filter(subscriber__email=to.lower())

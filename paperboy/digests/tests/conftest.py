@@ -23,6 +23,7 @@ def _digest_settings(settings: Any, tmp_path: Any) -> None:
     """Journal in a temp folder, no lease or back-off waits, links on the test server, fresh rate limits."""
     settings.DIGEST_JOURNAL_DIR = tmp_path / "journal"
     settings.DIGEST_CLAIM_LEASE_SECONDS = 0
+    settings.DIGEST_RETRY_AFTER_SECONDS = 0
     settings.DIGEST_SMTP_BACKOFF_SECONDS = 0
     settings.DIGEST_SMTP_CONNECTIONS = 1  # deterministic order; test_parallel_send uses several
     settings.SITE_URL = "http://testserver"

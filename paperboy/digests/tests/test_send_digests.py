@@ -137,6 +137,9 @@ def test_transient_errors_are_retried_then_left_for_the_next_run(smtp, settings)
     assert "failed=1 " in run("--date", DAY.isoformat())
     send = DigestSend.objects.get()
     assert (send.status, send.attempts) == (DigestSend.Status.FAILED, 2)
+    settings.DIGEST_RETRY_AFTER_SECONDS = 600
+    assert "resent=0 " in run("--date", DAY.isoformat())  # too soon to try again
+    settings.DIGEST_RETRY_AFTER_SECONDS = 0
     assert "resent=1 " in run("--date", DAY.isoformat())
     send.refresh_from_db()
     assert (send.status, send.attempts) == (DigestSend.Status.SENT, 3)
