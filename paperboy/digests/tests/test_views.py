@@ -7,7 +7,7 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from paperboy.digests import tokens
@@ -58,13 +58,13 @@ def test_subscribe_is_rate_limited_per_address(client, mailoutbox, settings):
 
 
 def test_logged_in_user_gets_the_form_prefilled(client):
-    user = User.objects.create_user("ann", "ann@example.org", "pw")
+    user = get_user_model().objects.create_user("ann", "ann@example.org", "pw")
     client.force_login(user)
     assert 'value="ann@example.org"' in client.get("/subscribe").content.decode()
 
 
 def test_confirmation_creates_streams_and_links_the_account(client, mailoutbox):
-    user = User.objects.create_user("ann", "ann@example.org", "pw")
+    user = get_user_model().objects.create_user("ann", "ann@example.org", "pw")
     client.force_login(user)
     client.post(
         "/subscribe",
