@@ -78,4 +78,5 @@ def test_iso_week_and_age_label():
 
 def test_url_if_exists():
     assert url_if_exists("papers:trending") == "/trending"
-    assert url_if_exists("digests:subscribe") == ""
+    assert url_if_exists("digests:subscribe") == "/subscribe"
+    assert url_if_exists("nowhere:missing") == ""

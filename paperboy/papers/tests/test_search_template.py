@@ -79,6 +79,7 @@ def test_pages_link_the_previous_and_next_page(real_papers):
     assert 'href="?q=sparse+attention&amp;mode=hybrid&amp;page=3"' in html
 
 
+@pytest.mark.urls("paperboy.papers.tests.urls_without_digests")
 def test_subscribe_teaser_only_when_the_digests_page_exists(db):
     html = _render(query="", results=[], total=0, mode="", took_ms=None)
 
@@ -86,7 +87,6 @@ def test_subscribe_teaser_only_when_the_digests_page_exists(db):
     assert "Search papers" in html
 
 
-@pytest.mark.urls("paperboy.papers.tests.urls_with_subscribe")
 def test_subscribe_teaser_links_the_digests_page_when_it_exists(db):
     html = _render(query="", results=[], total=0, mode="", took_ms=None)
 
