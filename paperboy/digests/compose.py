@@ -185,13 +185,16 @@ class Composer:
         the search app has no ``search_papers`` yet (the caller then matches words itself)."""
         if query not in self._search:
             try:
-                from paperboy.search import search_papers  # type: ignore[attr-defined]
+                from paperboy.search import search_papers
             except ImportError:
                 self._search[query] = None
             else:
                 try:
-                    hits = search_papers(query, limit=1000)
-                    self._search[query] = {_hit_paper_id(h) for h in hits}
+                    # Keyword mode: an alert is for papers that match the words, not for near neighbours
+                    # (semantic search always finds something, which would make every alert fire).
+                    # Newest first, so the papers of the alert window are at the top.
+                    results = search_papers(query, mode="keyword", sort="date", limit=100)
+                    self._search[query] = {hit.paper.pk for hit in results.hits}
                 except Exception:  # a broken search must not stop every other digest of the run
                     log.exception("search_papers failed for a saved search; matching words instead")
                     self._search[query] = None
@@ -308,15 +311,6 @@ class Composer:
             found = render_parts("digests/email/digest", ctx)
             self._rendered[key] = found
         return found
-
-
-def _hit_paper_id(hit: Any) -> int:
-    """The Paper pk of a search hit (a SearchHit mapping, an object with paper_id, or a Paper)."""
-    if isinstance(hit, dict):
-        return int(hit["paper_id"])
-    if hasattr(hit, "paper_id"):
-        return int(hit.paper_id)
-    return int(hit.pk)
 
 
 def compose_digest(

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import signal
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -15,6 +16,7 @@ from paperboy.digests import services
 from paperboy.digests.models import DigestSend, Subscriber, Subscription
 from paperboy.digests.tests.conftest import DAY, feature, make_paper, make_subscriber
 from paperboy.digests.tests.helpers import parts
+from paperboy.search import rebuild_index
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +183,7 @@ def test_alerts_match_author_category_and_search_and_only_new_papers(smtp):
     make_subscriber("arch@example.org", ("category", {"category": "cs"}))
     make_subscriber("s@example.org", ("search", {"query": "DIFFUSION guidance", "category": "cs.LG"}))
     make_subscriber("none@example.org", ("search", {"query": "quantum"}))
+    rebuild_index()  # saved searches go through the real keyword index
     run("--date", DAY.isoformat())
     got = {m.rcpt_tos[0]: papers_of(m) for m in smtp.messages}
     assert set(got) == {"a@example.org", "c@example.org", "arch@example.org", "s@example.org"}
@@ -195,6 +198,7 @@ def test_alerts_match_author_category_and_search_and_only_new_papers(smtp):
         categories=["cs.LG"],
         announced_on=DAY2,
     )
+    rebuild_index()
     run("--date", DAY2.isoformat())
     later = [m for m in smtp.messages[4:] if m.rcpt_tos == ["a@example.org"]]
     assert len(later) == 1
@@ -264,7 +268,7 @@ def test_search_alerts_use_search_papers_when_the_search_app_provides_it(smtp, m
 
     def search_papers(query, **kwargs):
         calls.append(query)
-        return [{"paper_id": hit.pk, "rank": 1.0, "headline": ""}]
+        return SimpleNamespace(hits=[SimpleNamespace(paper=hit, score=1.0, snippet="")])
 
     monkeypatch.setattr(paperboy.search, "search_papers", search_papers, raising=False)
     make_subscriber("s1@example.org", ("search", {"query": "diffusion"}))
