@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "paperboy.papers",
     "paperboy.ingest",
     "paperboy.search",
+    "paperboy.api",
 ]
 
 MIDDLEWARE = [
