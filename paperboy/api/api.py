@@ -9,7 +9,7 @@ Writes accept the session (with its CSRF token) or ``Authorization: Bearer <pers
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Query
@@ -30,6 +30,9 @@ from paperboy.api.tokens import user_for_token
 from paperboy.papers.models import Paper
 
 MAX_LIMIT = 100
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
 class BearerToken(HttpBearer):
@@ -61,7 +64,10 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> Any:
     parts = []
     for err in exc.errors:
         where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
-        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
+        message = str(err.get("msg", "invalid"))
+        if "input" in err and err.get("type") != "missing":
+            message += f" (got {err['input']!r})"
+        parts.append(f"{where}: {message}" if where else message)
     return api.create_response(request, {"error": "; ".join(parts) or "invalid parameters"}, status=400)
 
 
@@ -98,10 +104,10 @@ def _paper_or_404(raw_id: str) -> Paper:
 )
 def daily_papers(
     request: HttpRequest,
-    date: str | None = Query(None, description="Featured day, YYYY-MM-DD", examples=["2026-02-03"]),
-    week: str | None = Query(None, description="ISO week, e.g. 2025-W16", examples=["2026-W06"]),
-    month: str | None = Query(None, description="Month, e.g. 2025-04", examples=["2026-02"]),
-    sort: str | None = Query(
+    date: str | None = Query(None, description="Featured day, YYYY-MM-DD", pattern=DAY_PATTERN),
+    week: str | None = Query(None, description="ISO week, e.g. 2025-W16", pattern=WEEK_PATTERN),
+    month: str | None = Query(None, description="Month, e.g. 2025-04", pattern=MONTH_PATTERN),
+    sort: Literal["publishedAt", "trending"] | None = Query(
         None,
         description="publishedAt (newest featured first) or trending; default: most upvoted for a "
         "date/week/month, newest first otherwise",
@@ -126,15 +132,17 @@ def daily_papers(
 def search_papers(
     request: HttpRequest,
     q: str = Query(..., min_length=1, max_length=500, description="Query: words, a title or an arXiv id"),
-    mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
+    mode: Literal["hybrid", "keyword", "semantic"] = Query("hybrid", description="How to rank"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000),
     category: str | None = Query(None, max_length=32, description="Only this arXiv category, e.g. cs.CL"),
-    date_from: str | None = Query(None, description="Published on or after YYYY-MM-DD"),
-    date_to: str | None = Query(None, description="Published on or before YYYY-MM-DD"),
+    date_from: str | None = Query(None, description="Published on or after YYYY-MM-DD", pattern=DAY_PATTERN),
+    date_to: str | None = Query(None, description="Published on or before YYYY-MM-DD", pattern=DAY_PATTERN),
 ) -> Any:
     if mode not in services.SEARCH_MODES:
         raise lists.InvalidParameter(f"mode must be one of {', '.join(services.SEARCH_MODES)}, got {mode!r}")
+    lists.check_text("q", q)
+    lists.check_text("category", category)
     if not q.strip():
         raise lists.InvalidParameter("q must not be blank")
     filters: dict[str, Any] = {"category": category}

@@ -165,7 +165,7 @@ def category_list(request: HttpRequest, category: str) -> FeedList:
 
 def author_list(request: HttpRequest, name: str) -> FeedList:
     """Newest papers by an author (exact name, any case)."""
-    name = collapse_whitespace(name)
+    name = collapse_whitespace(lists.check_text("author", name) or "")
     if not name or len(name) > 200:
         raise lists.InvalidParameter("author name must be 1 to 200 characters")
     return FeedList(
@@ -180,7 +180,7 @@ def author_list(request: HttpRequest, name: str) -> FeedList:
 
 def search_list(request: HttpRequest) -> FeedList:
     """The results of a search (``?q=``, optional ``mode=``), best first."""
-    query = collapse_whitespace(request.GET.get("q", ""))
+    query = collapse_whitespace(lists.check_text("q", request.GET.get("q", "")) or "")
     mode = request.GET.get("mode") or "hybrid"
     if not query or len(query) > 500:
         raise lists.InvalidParameter("q must be 1 to 500 characters")

@@ -59,6 +59,13 @@ class Period:
         return self.start.strftime("%Y-%m")
 
 
+def check_text(name: str, value: str | None) -> str | None:
+    """``value`` unchanged, unless it holds characters no database accepts (NUL): then InvalidParameter."""
+    if value is not None and "\x00" in value:
+        raise InvalidParameter(f"{name} must not contain NUL characters")
+    return value
+
+
 def parse_day(value: str) -> Period:
     """``YYYY-MM-DD`` -> that featured day."""
     if not _DAY_RE.match(value):
@@ -176,7 +183,7 @@ def list_entries(
     """
     if sort is not None and sort not in SORTS:
         raise InvalidParameter(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
-    qs = _entries(period, submitter)
+    qs = _entries(period, check_text("submitter", submitter))
     if period.kind == "all" and sort != "trending":
         ordered = qs.order_by("-featured_on", F("featured_at").desc(nulls_last=True), "-id")
         return list(ordered[offset : offset + limit])
