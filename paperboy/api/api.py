@@ -191,7 +191,7 @@ def paper_comments(request: HttpRequest, arxiv_id: str) -> Any:
 )
 def upvote(request: HttpRequest, arxiv_id: str) -> Any:
     paper = _paper_or_404(arxiv_id)
-    count = services.set_upvote(request.user, paper, upvoted=True)  # type: ignore[arg-type]
+    count = services.set_upvote(request.user, paper, upvoted=True)
     return {"paper": paper.arxiv_id, "upvoted": True, "upvotes": count}
 
 
@@ -204,7 +204,7 @@ def upvote(request: HttpRequest, arxiv_id: str) -> Any:
 )
 def remove_upvote(request: HttpRequest, arxiv_id: str) -> Any:
     paper = _paper_or_404(arxiv_id)
-    count = services.set_upvote(request.user, paper, upvoted=False)  # type: ignore[arg-type]
+    count = services.set_upvote(request.user, paper, upvoted=False)
     return {"paper": paper.arxiv_id, "upvoted": False, "upvotes": count}
 
 

@@ -274,7 +274,7 @@ def feed_view(build: Callable[..., FeedList]) -> Callable[..., HttpResponse]:
         )
         def render(request: HttpRequest) -> HttpResponse:
             generator = feed.get_feed(data, request)
-            response = HttpResponse(content_type=generator.content_type)
+            response = HttpResponse(content_type=getattr(generator, "content_type", "application/xml"))
             generator.write(response, "utf-8")
             return response
 

@@ -45,7 +45,7 @@ def comment_counts(paper_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     try:
-        from paperboy.comments.models import Comment  # type: ignore[import-not-found]
+        from paperboy.comments.models import Comment
     except ImportError:
         return {}
     from django.db.models import Count
@@ -75,7 +75,7 @@ def submitter_dict(entry: FeaturedEntry) -> dict[str, Any]:
     user = entry.submitted_by
     if user is not None:
         name = user.get_username()
-        fullname = user.get_full_name() or name  # type: ignore[attr-defined]
+        fullname = user.get_full_name() or name
     else:
         name = entry.submitter_name or settings.SITE_NAME
         fullname = name
@@ -86,7 +86,7 @@ def submitter_dict(entry: FeaturedEntry) -> dict[str, Any]:
         "type": "user",
         "isPro": False,
         "isHf": False,
-        "isMod": bool(user is not None and user.is_staff),  # type: ignore[attr-defined]
+        "isMod": bool(user is not None and user.is_staff),
         "followerCount": 0,
     }
 

@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
+from paperboy.api.tokens import UserLike
 from paperboy.lib.arxiv_ids import InvalidArxivId, normalize_arxiv_id
 from paperboy.papers.models import Paper, Upvote
 from paperboy.papers.services import recount_upvotes
@@ -67,7 +67,7 @@ def search(
     """Ranked papers for ``query`` (see ``paperboy.search.search_papers``)."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     try:
-        from paperboy.search import search_papers  # type: ignore[attr-defined]
+        from paperboy.search import search_papers
     except ImportError:
         return _database_search(query, filters=filters, limit=limit, offset=offset)
     results = search_papers(query, mode=mode, filters=filters, sort="relevance", limit=limit, offset=offset)
@@ -91,7 +91,7 @@ def _database_search(query: str, *, filters: dict[str, Any], limit: int, offset:
 def similar(paper: Paper, *, limit: int = 10) -> list[Hit]:
     """Papers close to ``paper`` (see ``paperboy.search.similar_papers``)."""
     try:
-        from paperboy.search import similar_papers  # type: ignore[attr-defined]
+        from paperboy.search import similar_papers
     except ImportError:
         return _same_category(paper, limit=limit)
     return _hits_from_results(similar_papers(paper, limit=limit))[:limit]
@@ -109,7 +109,7 @@ def _same_category(paper: Paper, *, limit: int) -> list[Hit]:
     return [Hit(paper=p, score=None) for p in qs[:limit]]
 
 
-def set_upvote(user: AbstractBaseUser, paper: Paper, *, upvoted: bool) -> int:
+def set_upvote(user: UserLike, paper: Paper, *, upvoted: bool) -> int:
     """Make ``user`` upvote (or stop upvoting) ``paper``; idempotent. Returns the new upvote count."""
     with transaction.atomic():
         exists = Upvote.objects.filter(user=user, paper=paper).exists()
@@ -128,7 +128,7 @@ def set_upvote(user: AbstractBaseUser, paper: Paper, *, upvoted: bool) -> int:
 def comments_of(paper: Paper) -> list[dict[str, Any]]:
     """Comments on ``paper``, oldest first, as :class:`paperboy.api.schemas.CommentOut` dicts."""
     try:
-        from paperboy.comments.models import Comment  # type: ignore[import-not-found]
+        from paperboy.comments.models import Comment
     except ImportError:
         return []
     from paperboy.api.serializers import iso_ms

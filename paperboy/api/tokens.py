@@ -6,11 +6,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from paperboy.api.models import ApiToken
+
+#: An instance of settings.AUTH_USER_MODEL (Any: the model is swappable).
+UserLike = Any
 
 #: Every token starts with this, so leaked tokens are easy to recognise (e.g. by secret scanners).
 TOKEN_PREFIX = "pb_"
@@ -32,7 +35,7 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user: AbstractBaseUser, name: str) -> NewToken:
+def create_token(user: UserLike, name: str) -> NewToken:
     """Create a token for ``user``; the clear secret is returned once and never stored."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -44,7 +47,7 @@ def create_token(user: AbstractBaseUser, name: str) -> NewToken:
     return NewToken(token=token, secret=secret)
 
 
-def revoke_token(user: AbstractBaseUser, token_id: int) -> bool:
+def revoke_token(user: UserLike, token_id: int) -> bool:
     """Revoke one of ``user``'s tokens; False when it does not exist, is someone else's or is revoked."""
     updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -52,7 +55,7 @@ def revoke_token(user: AbstractBaseUser, token_id: int) -> bool:
     return updated == 1
 
 
-def user_for_token(secret: str) -> AbstractBaseUser | None:
+def user_for_token(secret: str) -> UserLike | None:
     """The active user owning this clear token, or None (unknown, revoked, or inactive user)."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
