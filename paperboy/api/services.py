@@ -64,13 +64,29 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> list[Hit]:
-    """Ranked papers for ``query`` (see ``paperboy.search.search_papers``)."""
+    """Ranked papers for ``query`` (see ``paperboy.search.search_papers``).
+
+    ``filters`` may hold ``category`` (an arXiv category), ``date_from`` and ``date_to`` (published
+    dates, inclusive). A query that is the arXiv id of a paper we have returns that paper alone.
+    """
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    text = query.strip()
+    if offset == 0 and text and " " not in text:
+        known = find_paper(text)
+        if known is not None:
+            return [Hit(paper=known, score=None)]
     try:
-        from paperboy.search import search_papers
+        from paperboy.search import SearchFilters, search_papers
     except ImportError:
         return _database_search(query, filters=filters, limit=limit, offset=offset)
-    results = search_papers(query, mode=mode, filters=filters, sort="relevance", limit=limit, offset=offset)
+    search_filters = SearchFilters(
+        published_from=filters.get("date_from"),
+        published_to=filters.get("date_to"),
+        categories=[filters["category"]] if filters.get("category") else [],
+    )
+    results = search_papers(
+        query, mode=mode, filters=search_filters, sort="relevance", limit=limit, offset=offset
+    )
     return _hits_from_results(results)
 
 
@@ -84,6 +100,10 @@ def _database_search(query: str, *, filters: dict[str, Any], limit: int, offset:
         qs = qs.filter(
             Q(primary_category=filters["category"]) | Q(categories__icontains=f'"{filters["category"]}"')
         )
+    if filters.get("date_from"):
+        qs = qs.filter(published_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(published_at__date__lte=filters["date_to"])
     qs = qs.order_by("-upvote_count", F("published_at").desc(nulls_last=True), "-arxiv_id")
     return [Hit(paper=p, score=None) for p in qs[offset : offset + limit]]
 

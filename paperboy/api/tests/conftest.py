@@ -14,6 +14,7 @@ from django.conf import settings
 
 from paperboy.papers.models import FeaturedEntry, Paper
 from paperboy.papers.services import PaperRecord, upsert_paper
+from paperboy.search import rebuild_index
 
 DEMO = Path(settings.BASE_DIR) / "demo"
 #: Featured days loaded (two ISO weeks of February 2026: W06 and W07) and entries kept per day.
@@ -94,6 +95,7 @@ def load_corpus() -> None:
             source="jsonl",
         )
     upsert_paper(OLD_STYLE, source="abs")
+    rebuild_index()  # the search app's keyword index (tmp folder per test, see the root conftest)
 
 
 @pytest.fixture

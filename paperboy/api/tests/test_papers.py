@@ -56,6 +56,16 @@ def test_search_finds_a_known_title_first(client, corpus):
     assert hits[0]["title"] == paper.title
 
 
+def test_search_filters_by_category_and_date_and_finds_by_arxiv_id(client, corpus):
+    hits = client.get("/api/papers/search", {"q": "string junctions", "category": "hep-th"}).json()
+    assert [h["paper"]["id"] for h in hits] == ["hep-th/9901001"]
+    assert client.get("/api/papers/search", {"q": "string junctions", "category": "cs.CV"}).json() == []
+    late = client.get("/api/papers/search", {"q": "string junctions", "date_from": "2000-01-01"}).json()
+    assert "hep-th/9901001" not in {h["paper"]["id"] for h in late}
+    by_id = client.get("/api/papers/search", {"q": "arXiv:1409.0685"}).json()
+    assert by_id[0]["paper"]["id"] == "1409.0685"
+
+
 def test_search_rejects_bad_parameters(client, db):
     assert client.get("/api/papers/search").status_code == 400
     for params in (
