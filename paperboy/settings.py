@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "paperboy.ingest",
     "paperboy.search",
     "paperboy.api",
+    "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
 ]
 
 MIDDLEWARE = [
