@@ -123,3 +123,20 @@ def test_empty_lists_and_bad_parameters(client, db):
     assert client.get("/feeds/search.rss").status_code == 400
     assert client.get("/feeds/category/bad%20cat!.rss").status_code == 400
     assert client.post("/feeds/daily.rss").status_code == 405
+
+
+def test_feed_link_tags_point_at_working_feeds(client, corpus):
+    from django.template import Context, Template
+
+    html = Template(
+        '{% load feed_tags %}{% feed_links "search" "Search <x>" q=query mode="keyword" %}'
+        '|{% feed_url "author" name="Yosuke Imamura" %}|{% feed_url "category" "atom" category="hep-th" %}'
+    ).render(Context({"query": "sparse & guidance"}))
+    links, author, category = html.split("|")
+    assert 'type="application/rss+xml" title="Search &lt;x&gt; (RSS)"' in links
+    assert 'href="/feeds/search.rss?q=sparse+%26+guidance&amp;mode=keyword"' in links
+    assert 'href="/feeds/search.atom?q=sparse+%26+guidance&amp;mode=keyword"' in links
+    assert author == "/feeds/author/Yosuke%20Imamura.rss"
+    assert category == "/feeds/category/hep-th.atom"
+    for url in ("/feeds/search.rss?q=sparse+%26+guidance&mode=keyword", author, category):
+        _parse(client, url)
