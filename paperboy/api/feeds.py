@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom 1.0 feeds of every list: daily, weekly, trending, a category, an author, a search.
+"""RSS 2.0 and Atom 1.0 feeds of every list: daily, weekly, monthly, trending, a category, an author, a search.
 
 Item ids (RSS ``guid``, Atom ``id``) are the paper's canonical URL on this site, so they stay the
 same across requests, formats and hosts. Each response carries ``ETag`` and ``Last-Modified``
@@ -108,7 +108,7 @@ def daily_list(request: HttpRequest) -> FeedList:
         title=f"{settings.SITE_NAME}: daily papers, {label}",
         description=f"Papers featured on {label}, most upvoted first.",
         path=_path(request),
-        link="/",
+        link=f"/day/{label}" if period.start else "/",
         items=_entry_items(entries),
     )
 
@@ -131,7 +131,26 @@ def weekly_list(request: HttpRequest) -> FeedList:
         title=f"{settings.SITE_NAME}: papers of the week, {label}",
         description=f"Papers featured in week {label}, most upvoted first.",
         path=_path(request),
-        link="/",
+        link=f"/week/{label}" if period.start else "/",
+        items=_entry_items(entries),
+    )
+
+
+def monthly_list(request: HttpRequest) -> FeedList:
+    """Papers featured in month ``?month=`` (default: the month of the newest featured day)."""
+    if request.GET.get("month"):
+        period = lists.parse_month(request.GET["month"])
+    else:
+        newest = lists.latest_featured_day()
+        period = lists.parse_month(newest.strftime("%Y-%m")) if newest else lists.Period("month")
+    entries = lists.list_entries(period, limit=FEED_LIMIT) if period.start else []
+    label = period.label if period.start else "no papers yet"
+    return FeedList(
+        key=f"monthly:{label}",
+        title=f"{settings.SITE_NAME}: papers of the month, {label}",
+        description=f"Papers featured in {label}, most upvoted first.",
+        path=_path(request),
+        link=f"/month/{label}" if period.start else "/",
         items=_entry_items(entries),
     )
 
@@ -144,7 +163,7 @@ def trending_list(request: HttpRequest) -> FeedList:
         title=f"{settings.SITE_NAME}: trending papers",
         description="Featured papers gaining upvotes fastest.",
         path=_path(request),
-        link="/",
+        link="/trending",
         items=_entry_items(entries),
     )
 

@@ -13,6 +13,7 @@ _FMT = r"(?P<fmt>rss|atom)"
 urlpatterns = [
     re_path(rf"^feeds/daily\.{_FMT}$", feeds.feed_view(feeds.daily_list), name="feed_daily"),
     re_path(rf"^feeds/weekly\.{_FMT}$", feeds.feed_view(feeds.weekly_list), name="feed_weekly"),
+    re_path(rf"^feeds/monthly\.{_FMT}$", feeds.feed_view(feeds.monthly_list), name="feed_monthly"),
     re_path(rf"^feeds/trending\.{_FMT}$", feeds.feed_view(feeds.trending_list), name="feed_trending"),
     re_path(rf"^feeds/search\.{_FMT}$", feeds.feed_view(feeds.search_list), name="feed_search"),
     re_path(

@@ -15,6 +15,7 @@ FEEDS = [
     "/feeds/daily.{fmt}?date=2026-02-03",
     "/feeds/weekly.{fmt}",
     "/feeds/weekly.{fmt}?week=2026-W06",
+    "/feeds/monthly.{fmt}?month=2026-02",
     "/feeds/trending.{fmt}",
     "/feeds/category/cs.CL.{fmt}",
     "/feeds/author/Yosuke%20Imamura.{fmt}",
@@ -64,6 +65,11 @@ def test_daily_feed_lists_that_day_most_upvoted_first(client, corpus):
     listed = [e.id.split("/papers/", 1)[1] for e in parsed.entries]
     assert sorted(listed) == sorted(upvotes)
     assert [upvotes[i] for i in listed] == sorted(upvotes.values(), reverse=True)
+    _, week = _parse(client, "/feeds/weekly.atom?week=2026-W06")
+    in_week = FeaturedEntry.objects.filter(featured_on__range=(dt.date(2026, 2, 2), dt.date(2026, 2, 8)))
+    assert len(week.entries) == min(50, in_week.values("paper").distinct().count())
+    _, month = _parse(client, "/feeds/monthly.rss")
+    assert len(month.entries) == min(50, FeaturedEntry.objects.values("paper").distinct().count())
     _, newest = _parse(client, "/feeds/daily.atom")
     assert all(e.published.startswith("2026-02-13") for e in newest.entries)
 
@@ -120,6 +126,7 @@ def test_empty_lists_and_bad_parameters(client, db):
     assert parsed.entries == []
     assert client.get("/feeds/daily.rss?date=2026-02-30").status_code == 400
     assert client.get("/feeds/weekly.atom?week=2025-W60").status_code == 400
+    assert client.get("/feeds/monthly.rss?month=2025-13").status_code == 400
     assert client.get("/feeds/search.rss").status_code == 400
     assert client.get("/feeds/category/bad%20cat!.rss").status_code == 400
     assert client.post("/feeds/daily.rss").status_code == 405
