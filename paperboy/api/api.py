@@ -139,8 +139,6 @@ def search_papers(
     date_from: str | None = Query(None, description="Published on or after YYYY-MM-DD", pattern=DAY_PATTERN),
     date_to: str | None = Query(None, description="Published on or before YYYY-MM-DD", pattern=DAY_PATTERN),
 ) -> Any:
-    if mode not in services.SEARCH_MODES:
-        raise lists.InvalidParameter(f"mode must be one of {', '.join(services.SEARCH_MODES)}, got {mode!r}")
     lists.check_text("q", q)
     lists.check_text("category", category)
     if not q.strip():

@@ -16,6 +16,7 @@ Ranking used here:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -207,8 +208,6 @@ def _json_list_contains(field: str, value: str) -> Q:
     JSON text differs by backend (SQLite stores ``\\u00fc`` escapes, PostgreSQL ``ü``), so both
     spellings are tried.
     """
-    import json
-
     escaped = json.dumps(value)
     plain = json.dumps(value, ensure_ascii=False)
     return Q(**{f"{field}__icontains": escaped}) | Q(**{f"{field}__icontains": plain})
