@@ -23,7 +23,9 @@ from django.views.decorators.http import condition, require_safe
 from paperboy.api import lists, services
 from paperboy.api.serializers import paper_published, paper_url
 from paperboy.lib.text import collapse_whitespace
+from paperboy.papers import ranking
 from paperboy.papers.models import FeaturedEntry, Paper
+from paperboy.papers.ranking import Period
 
 FEED_LIMIT = 50
 FORMATS: dict[str, type[SyndicationFeed]] = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
@@ -94,70 +96,74 @@ def _path(request: HttpRequest) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
-def daily_list(request: HttpRequest) -> FeedList:
-    """Papers featured on ``?date=`` (default: the newest featured day), most upvoted first."""
-    if request.GET.get("date"):
-        period = lists.parse_day(request.GET["date"])
+#: kind -> (query parameter, parser, period holding a day, title, description, page path prefix)
+_PERIODS: dict[str, tuple[str, Callable[[str], Period], Callable[[dt.date], Period], str, str, str]] = {
+    "daily": (
+        "date",
+        lists.parse_day,
+        ranking.day_period,
+        "daily papers, {}",
+        "Papers featured on {}",
+        "day",
+    ),
+    "weekly": (
+        "week",
+        lists.parse_week,
+        ranking.week_of,
+        "papers of the week, {}",
+        "Papers featured in week {}",
+        "week",
+    ),
+    "monthly": (
+        "month",
+        lists.parse_month,
+        ranking.month_of,
+        "papers of the month, {}",
+        "Papers featured in {}",
+        "month",
+    ),
+}
+
+
+def _period_list(request: HttpRequest, kind: str) -> FeedList:
+    """A day, week or month of the daily list (from the query parameter, else the newest featured one)."""
+    param, parse, holding, title, description, page = _PERIODS[kind]
+    period: Period | None
+    if request.GET.get(param):
+        period = parse(request.GET[param])
     else:
         newest = lists.latest_featured_day()
-        period = lists.parse_day(newest.isoformat()) if newest else lists.Period("day")
-    entries = lists.list_entries(period, limit=FEED_LIMIT) if period.start else []
-    label = period.label if period.start else "no papers yet"
+        period = holding(newest) if newest else None
+    entries = lists.list_entries(period, limit=FEED_LIMIT) if period else []
+    label = period.slug if period else "no papers yet"
     return FeedList(
-        key=f"daily:{label}",
-        title=f"{settings.SITE_NAME}: daily papers, {label}",
-        description=f"Papers featured on {label}, most upvoted first.",
+        key=f"{kind}:{label}",
+        title=f"{settings.SITE_NAME}: {title.format(label)}",
+        description=f"{description.format(label)}, most upvoted first.",
         path=_path(request),
-        link=f"/day/{label}" if period.start else "/",
+        link=f"/{page}/{label}" if period else "/",
         items=_entry_items(entries),
     )
+
+
+def daily_list(request: HttpRequest) -> FeedList:
+    """Papers featured on ``?date=`` (default: the newest featured day), most upvoted first."""
+    return _period_list(request, "daily")
 
 
 def weekly_list(request: HttpRequest) -> FeedList:
     """Papers featured in ISO week ``?week=`` (default: the week of the newest featured day)."""
-    if request.GET.get("week"):
-        period = lists.parse_week(request.GET["week"])
-    else:
-        newest = lists.latest_featured_day()
-        if newest is None:
-            period = lists.Period("week")
-        else:
-            year, week, _ = newest.isocalendar()
-            period = lists.parse_week(f"{year}-W{week:02d}")
-    entries = lists.list_entries(period, limit=FEED_LIMIT) if period.start else []
-    label = period.label if period.start else "no papers yet"
-    return FeedList(
-        key=f"weekly:{label}",
-        title=f"{settings.SITE_NAME}: papers of the week, {label}",
-        description=f"Papers featured in week {label}, most upvoted first.",
-        path=_path(request),
-        link=f"/week/{label}" if period.start else "/",
-        items=_entry_items(entries),
-    )
+    return _period_list(request, "weekly")
 
 
 def monthly_list(request: HttpRequest) -> FeedList:
     """Papers featured in month ``?month=`` (default: the month of the newest featured day)."""
-    if request.GET.get("month"):
-        period = lists.parse_month(request.GET["month"])
-    else:
-        newest = lists.latest_featured_day()
-        period = lists.parse_month(newest.strftime("%Y-%m")) if newest else lists.Period("month")
-    entries = lists.list_entries(period, limit=FEED_LIMIT) if period.start else []
-    label = period.label if period.start else "no papers yet"
-    return FeedList(
-        key=f"monthly:{label}",
-        title=f"{settings.SITE_NAME}: papers of the month, {label}",
-        description=f"Papers featured in {label}, most upvoted first.",
-        path=_path(request),
-        link=f"/month/{label}" if period.start else "/",
-        items=_entry_items(entries),
-    )
+    return _period_list(request, "monthly")
 
 
 def trending_list(request: HttpRequest) -> FeedList:
-    """Trending featured papers (see :mod:`paperboy.api.lists`)."""
-    entries = lists.list_entries(lists.Period("all"), sort="trending", limit=FEED_LIMIT)
+    """The site's trending papers (:func:`paperboy.papers.ranking.trending`)."""
+    entries = lists.list_entries(None, sort="trending", limit=FEED_LIMIT)
     return FeedList(
         key="trending",
         title=f"{settings.SITE_NAME}: trending papers",

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from paperboy.papers.models import FeaturedEntry
@@ -145,6 +146,11 @@ def test_week_and_month_cover_their_days_once_per_paper(client, corpus, shape):
     assert days == {"2026-02-02", "2026-02-03", "2026-02-04"}
     ids = [item["paper"]["id"] for item in week6]
     assert len(ids) == len(set(ids))
+    from paperboy.papers import ranking
+
+    assert ids == [
+        p.arxiv_id for p in ranking.featured_papers(ranking.week_period(2026, 6))
+    ]  # the site's order
     _, week7 = _get(client, week="2026-W07", limit=100)
     assert {item["publishedAt"][:10] for item in week7} == {"2026-02-09", "2026-02-10", "2026-02-13"}
     _, month = _get(client, month="2026-02", limit=100)
@@ -167,6 +173,20 @@ def test_sort_published_at_is_newest_featured_first_and_trending_differs(client,
         assert_hf_item(item, shape)
     # Trending divides upvotes by age: a newer paper can pass an older one with more upvotes.
     assert [i["paper"]["id"] for i in trending] != [i["paper"]["id"] for i in newest]
+
+
+def test_trending_without_a_period_is_the_sites_trending_list(client, corpus, shape):
+    from paperboy.papers import ranking
+
+    now = dt.datetime(2026, 2, 14, 12, tzinfo=dt.UTC)
+    with time_machine.travel(now, tick=False):
+        _, items = _get(client, sort="trending", limit=100)
+        expected = [t.paper.arxiv_id for t in ranking.trending(now=now, limit=100)]
+    assert expected and [i["paper"]["id"] for i in items] == expected
+    for item in items:
+        assert_hf_item(item, shape)
+    with time_machine.travel(dt.datetime(2026, 11, 1, tzinfo=dt.UTC), tick=False):
+        assert _get(client, sort="trending")[1] == []  # nothing featured in the window
 
 
 def test_no_period_pages_through_all_entries_newest_first(client, corpus, shape):
