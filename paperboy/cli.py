@@ -152,28 +152,35 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def index_state() -> dict[str, Any]:
-    """What the search index looks like: ``paperboy.search.index_status()`` when the app has it,
-    else the files in ``SEARCH_INDEX_DIR`` (count, bytes, newest change)."""
+    """The search index: its folder (files, bytes, newest change) and, when the search app is installed,
+    the keyword index's document count next to the paper count (``in_step`` when they agree)."""
+    import datetime as dt
+
     from django.conf import settings
 
-    try:
-        from paperboy.search import index_status  # type: ignore[attr-defined]
-    except ImportError:
-        index_status = None
-    if index_status is not None:
-        return dict(index_status())
     folder = settings.SEARCH_INDEX_DIR
     files = [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
     newest = max((p.stat().st_mtime for p in files), default=None)
-    import datetime as dt
-
-    return {
+    state: dict[str, Any] = {
         "path": str(folder),
-        "exists": folder.exists(),
         "files": len(files),
         "bytes": sum(p.stat().st_size for p in files),
-        "modified": dt.datetime.fromtimestamp(newest, tz=dt.UTC).isoformat() if newest else None,
+        "modified": dt.datetime.fromtimestamp(newest, tz=dt.UTC).isoformat(timespec="seconds")
+        if newest
+        else None,
     }
+    try:
+        from paperboy.search.services import keyword_index
+    except ImportError:
+        state["keyword_index"] = "search app not installed"
+        return state
+    from paperboy.papers.models import Paper
+
+    index = keyword_index()
+    documents = index.num_docs() if index.exists() else 0
+    state["documents"] = documents
+    state["in_step"] = documents == Paper.objects.count()
+    return state
 
 
 def collect_status() -> dict[str, Any]:
@@ -248,7 +255,11 @@ def format_status(status: dict[str, Any]) -> str:
                 f"{run['new']} new, {run['updated']} updated, {run['failed']} failed)"
             )
     index = status["search_index"]
-    lines.append("search index        " + ", ".join(f"{k}={v}" for k, v in index.items()))
+    summary = f"{index['files']} files, {index['bytes']:,} bytes in {index['path']}"
+    if "documents" in index:
+        summary = f"{index['documents']} documents ({'in step' if index['in_step'] else 'NOT in step'} "
+        summary += "with the papers table; `manage.py rebuild_search_index` rebuilds it), " + summary
+    lines.append(f"search index        {summary}")
     return "\n".join(lines)
 
 
