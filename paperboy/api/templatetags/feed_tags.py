@@ -7,6 +7,7 @@ Kinds: daily, weekly, trending, search (query parameters), category (``category=
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import template
@@ -16,6 +17,8 @@ from django.utils.html import format_html_join
 register = template.Library()
 
 _PATH_PARAMS = {"category": "category", "author": "name"}
+#: Period kind of paperboy.papers.ranking -> (feed kind, query parameter of the feed and of /api/daily_papers)
+_PERIOD_FEEDS = {"day": ("daily", "date"), "week": ("weekly", "week"), "month": ("monthly", "month")}
 
 
 @register.simple_tag
@@ -43,3 +46,25 @@ def feed_links(kind: str, title: str, **params: object) -> str:
             )
         ),
     )
+
+
+@register.simple_tag
+def list_feeds(period: Any = None, trending: bool = False) -> dict[str, str]:
+    """RSS, Atom and JSON URLs of a list page: a ``ranking.Period`` (day/week/month), trending, or
+    (neither) the newest day. ``{% list_feeds period as feeds %}<a href="{{ feeds.rss }}">RSS</a>``."""
+    api = reverse("api:daily_papers")
+    if trending:
+        return {
+            "rss": feed_url("trending"),
+            "atom": feed_url("trending", "atom"),
+            "json": f"{api}?sort=trending",
+        }
+    if period is None:
+        return {"rss": feed_url("daily"), "atom": feed_url("daily", "atom"), "json": api}
+    kind, param = _PERIOD_FEEDS[period.kind]
+    params = {param: period.slug}
+    return {
+        "rss": feed_url(kind, **params),
+        "atom": feed_url(kind, "atom", **params),
+        "json": f"{api}?{urlencode(params)}",
+    }

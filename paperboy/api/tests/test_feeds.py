@@ -150,3 +150,21 @@ def test_feed_link_tags_point_at_working_feeds(client, corpus):
     assert category == "/feeds/category/hep-th.atom"
     for url in ("/feeds/search.rss?q=sparse+%26+guidance&mode=keyword", author, category):
         _parse(client, url)
+
+
+@pytest.mark.parametrize(
+    ("page", "rss", "json_url"),
+    [
+        ("/day/2026-02-03", "/feeds/daily.rss?date=2026-02-03", "/api/daily_papers?date=2026-02-03"),
+        ("/week/2026-W06", "/feeds/weekly.rss?week=2026-W06", "/api/daily_papers?week=2026-W06"),
+        ("/month/2026-02", "/feeds/monthly.rss?month=2026-02", "/api/daily_papers?month=2026-02"),
+        ("/trending", "/feeds/trending.rss", "/api/daily_papers?sort=trending"),
+    ],
+)
+def test_list_pages_link_their_feed_and_json_twin(client, corpus, page, rss, json_url):
+    html = client.get(page).content.decode()
+    assert f'<link rel="alternate" type="application/rss+xml" title="paperboy (RSS)" href="{rss}">' in html
+    assert f'href="{rss.replace(".rss", ".atom")}"' in html
+    assert f'href="{json_url}"' in html
+    _parse(client, rss)
+    assert client.get(json_url).status_code == 200
