@@ -104,9 +104,15 @@ def _paper_or_404(raw_id: str) -> Paper:
 )
 def daily_papers(
     request: HttpRequest,
-    date: str | None = Query(None, description="Featured day, YYYY-MM-DD", pattern=DAY_PATTERN),
-    week: str | None = Query(None, description="ISO week, e.g. 2025-W16", pattern=WEEK_PATTERN),
-    month: str | None = Query(None, description="Month, e.g. 2025-04", pattern=MONTH_PATTERN),
+    date: str | None = Query(
+        None, description="Featured day, YYYY-MM-DD", pattern=DAY_PATTERN, example="2026-02-03"
+    ),
+    week: str | None = Query(
+        None, description="ISO week, e.g. 2025-W16", pattern=WEEK_PATTERN, example="2026-W06"
+    ),
+    month: str | None = Query(
+        None, description="Month, e.g. 2025-04", pattern=MONTH_PATTERN, example="2026-02"
+    ),
     sort: Literal["publishedAt", "trending"] | None = Query(
         None,
         description="publishedAt (newest featured first) or trending; default: most upvoted for a "
@@ -131,7 +137,13 @@ def daily_papers(
 )
 def search_papers(
     request: HttpRequest,
-    q: str = Query(..., min_length=1, max_length=500, description="Query: words, a title or an arXiv id"),
+    q: str = Query(
+        ...,
+        min_length=1,
+        max_length=500,
+        description="Query: words, a title or an arXiv id",
+        example="sparse guidance map",
+    ),
     mode: Literal["hybrid", "keyword", "semantic"] = Query("hybrid", description="How to rank"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000),
