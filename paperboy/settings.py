@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "paperboy.ingest",
     "paperboy.search",
     "paperboy.digests",
+    "paperboy.api",
+    "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
 ]
 
 MIDDLEWARE = [
