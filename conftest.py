@@ -22,8 +22,12 @@ def _isolated_data_dir(settings: pytest.FixtureRequest, tmp_path_factory: pytest
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings: pytest.FixtureRequest) -> None:
-    """Tests run with DEBUG off but without ``collectstatic``: serve static names unhashed (no manifest)."""
+def _plain_static_storage(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests run with DEBUG off but without ``collectstatic``: serve static names unhashed (no manifest),
+    from an empty STATIC_ROOT (so WhiteNoise does not warn about a missing folder)."""
+    static_root = tmp_path_factory.getbasetemp() / "staticfiles"
+    static_root.mkdir(exist_ok=True)
+    settings.STATIC_ROOT = static_root  # type: ignore[attr-defined]
     settings.STORAGES = {  # type: ignore[attr-defined]
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

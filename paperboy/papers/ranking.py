@@ -36,6 +36,7 @@ __all__ = [
     "TrendingPaper",
     "day_period",
     "featured_papers",
+    "latest_day_in",
     "latest_featured_day",
     "month_period",
     "neighbour_days",
@@ -163,6 +164,16 @@ def featured_papers(period: Period) -> QuerySet[Paper]:
         Paper.objects.filter(featured_entries__featured_on__range=(period.start, period.end))
         .annotate(featured_day=Min("featured_entries__featured_on"))
         .order_by("-upvote_count", F("published_at").desc(nulls_last=True), "arxiv_id")
+    )
+
+
+def latest_day_in(period: Period) -> dt.date | None:
+    """The newest featured day inside ``period``, or None when the period is empty."""
+    return (
+        FeaturedEntry.objects.filter(featured_on__range=(period.start, period.end))
+        .order_by("-featured_on")
+        .values_list("featured_on", flat=True)
+        .first()
     )
 
 

@@ -32,7 +32,8 @@ def _render_period(request: HttpRequest, period: ranking.Period, *, is_latest: b
     papers = ranking.featured_papers(period)
     page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("page"))
     before, after = ranking.neighbour_days(period)
-    anchor = period.start
+    # The Day tab of a week or month opens its newest day with papers, not an empty Monday.
+    anchor = period.start if period.kind == "day" else (ranking.latest_day_in(period) or period.start)
     context = {
         "period": period,
         "page_obj": page,

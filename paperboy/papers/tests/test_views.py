@@ -138,6 +138,11 @@ def test_week_page_holds_monday_to_sunday_and_links_neighbouring_weeks(client, m
     assert 'rel="prev" href="/week/2025-W52"' in html
     assert 'rel="next" href="/week/2026-W02"' in html
     assert "Dec 29" in html  # cards show the featured day on week pages
+    assert 'href="/day/2026-01-04"' in html  # the Day tab opens the newest day with papers
+
+
+def test_day_without_a_date_redirects_home(client):
+    assert client.get("/day")["Location"] == "/"
 
 
 def test_month_page_boundaries_and_neighbours(client, make_paper):
