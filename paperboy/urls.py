@@ -10,5 +10,8 @@ urlpatterns = [
     path("api/", include("paperboy.api.urls")),
     path("", include("paperboy.api.site_urls")),
     path("search", include("paperboy.search.urls")),
+    path("accounts/", include("paperboy.accounts.urls")),
+    path("comments/", include("paperboy.comments.urls")),
+    path("", include("paperboy.accounts.community_urls")),
     path("", include("paperboy.papers.urls")),
 ]
