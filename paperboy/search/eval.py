@@ -164,8 +164,8 @@ def doc_text(doc: EvalDoc) -> str:
     return paper_text(doc)
 
 
-def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str) -> np.ndarray:
-    """Document vectors, cached by model version and text hash."""
+def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str, chunk: int = 1000) -> np.ndarray:
+    """Document vectors, cached by model version and text hash, in chunks (an interrupted run resumes)."""
     from paperboy.search.embeddings import embed_texts, model_version
 
     texts = [doc_text(d) for d in docs]
@@ -173,11 +173,22 @@ def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str) -> np.ndarra
     path = cache_dir / f"{name.lower()}-{key}.npy"
     if path.exists():
         return np.load(path)
-    started = time.perf_counter()
-    vectors = embed_texts(texts)
-    sys.stderr.write(f"  embedded {len(texts)} {name} docs in {time.perf_counter() - started:.0f} s\n")
     cache_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    parts = []
+    for i in range(0, len(texts), chunk):
+        part_path = cache_dir / f"{name.lower()}-{key}.part{i // chunk:04d}.npy"
+        if part_path.exists():
+            parts.append(np.load(part_path))
+            continue
+        parts.append(embed_texts(texts[i : i + chunk]))
+        np.save(part_path, parts[-1])
+        sys.stderr.write(f"  {name}: embedded {min(i + chunk, len(texts))}/{len(texts)} docs\n")
+    vectors = np.vstack(parts) if parts else np.zeros((0, 384), np.float32)
     np.save(path, vectors)
+    for part_path in cache_dir.glob(f"{name.lower()}-{key}.part*.npy"):
+        part_path.unlink()
+    sys.stderr.write(f"  {name}: {len(texts)} docs embedded in {time.perf_counter() - started:.0f} s\n")
     return vectors
 
 
@@ -264,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report: dict[str, object] = {"sets": {}, "eval_dir": str(args.eval_dir)}
     sweep_report: dict[float, list[float]] = {a: [] for a in alphas}
-    for evalset in load_sets(args.eval_dir):
+    wanted = {s.strip().upper() for s in args.sets.split(",")}
+    for evalset in [s for s in load_sets(args.eval_dir) if s.name.upper() in wanted]:
         started = time.perf_counter()
         run, sweep = run_set(evalset, args.cache_dir, alphas)
         n_q = len(evalset.judged_queries)

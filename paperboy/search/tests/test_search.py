@@ -253,3 +253,19 @@ def test_similar_papers_keyword_fallback_excludes_self(monkeypatch):
     make_paper("Cooking recipes", "x")
     rebuild_index()
     assert similar_papers(a) == [b]
+
+
+def test_similar_template_tag_renders(monkeypatch):
+    from django.template import Context, Template
+
+    from paperboy.search import services
+
+    monkeypatch.setattr(services, "site_vectors", lambda: None)
+    a = make_paper("Graph neural networks for molecules", "x")
+    b = make_paper("Graph neural networks for <proteins>", "x")
+    rebuild_index()
+    html = Template(
+        '{% load search_tags %}{% similar_papers paper as similar %}{% include "search/_similar.html" %}'
+    ).render(Context({"paper": a}))
+    assert "Similar papers" in html and "&lt;proteins&gt;" in html and b.get_absolute_url() in html
+    assert a.get_absolute_url() not in html
