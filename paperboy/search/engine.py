@@ -1,6 +1,6 @@
 """The keyword index: a tantivy index in a folder, with BM25 over title, authors and abstract.
 
-Layout of ``settings.SEARCH_INDEX_DIR`` (any folder works; the eval harness uses temporary ones)::
+Layout of ``settings.SEARCH_INDEX_DIR / "keyword"`` (any folder works; the eval harness uses temporary ones)::
 
     <dir>/current          symlink to the generation being served, e.g. "gen-20261129T150102-4f3a"
     <dir>/gen-.../         one tantivy index (meta.json + segment files)

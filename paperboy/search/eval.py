@@ -211,9 +211,9 @@ class SetRun:
 def run_set(
     evalset: EvalSet,
     cache_dir: Path,
-    alphas: Sequence[float] = (),
+    alphas: Sequence[str] = (),
     progress: Callable[[str], None] = lambda s: None,
-) -> tuple[SetRun, dict[float, dict[int, list[int]]]]:
+) -> tuple[SetRun, dict[str, dict[int, list[int]]]]:
     """Index ``evalset`` with the site's code in a temporary folder and rank every judged query."""
     from paperboy.search.embeddings import embed_query
     from paperboy.search.engine import IndexDoc, KeywordIndex
@@ -229,7 +229,7 @@ def run_set(
         return qcache[text]
 
     rankings: dict[str, dict[int, list[int]]] = {m: {} for m in ("keyword", "semantic", "hybrid", "rrf")}
-    sweep: dict[float, dict[int, list[int]]] = {a: {} for a in alphas}
+    sweep: dict[str, dict[int, list[int]]] = {a: {} for a in alphas}
     with tempfile.TemporaryDirectory(prefix=f"eval-{evalset.name.lower()}-") as tmp:
         index = KeywordIndex(Path(tmp))
         index.rebuild(
@@ -243,10 +243,17 @@ def run_set(
             rankings["semantic"][qid] = [c.pk for c in retriever.semantic_ranked(parsed, nofilter, 100).hits]
             rankings["hybrid"][qid] = [c.pk for c in retriever.hybrid_ranked(parsed, nofilter).hits][:100]
             rankings["rrf"][qid] = retriever.rrf_ranked(parsed, nofilter)[:100]
-            for a in alphas:
-                retriever.alpha = a
-                sweep[a][qid] = [c.pk for c in retriever.hybrid_ranked(parsed, nofilter).hits][:100]
-            retriever.alpha = Retriever.__init__.__defaults__[2]  # type: ignore[index]
+            defaults = {
+                k: getattr(retriever, k)
+                for k in ("method", "alpha", "prf_docs", "prf_dense", "reg_lambda", "reg_neighbours")
+            }
+            for spec in alphas:
+                for item in spec.split(";"):  # e.g. "method=z;alpha=0.5;prf_docs=10;prf_dense=0.5"
+                    key, _, value = item.partition("=")
+                    setattr(retriever, key, type(defaults[key])(value))
+                sweep[spec][qid] = [c.pk for c in retriever.hybrid_ranked(parsed, nofilter).hits][:100]
+                for key, value in defaults.items():
+                    setattr(retriever, key, value)
     return SetRun(evalset.name, rankings, evalset.qrels), sweep
 
 
@@ -267,14 +274,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=default_eval_dir())
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "eval-search.json")
     parser.add_argument("--cache-dir", type=Path, default=REPO_ROOT / "build" / "eval-cache")
+    parser.add_argument("--sets", default="NPL,CISI", help="comma-separated subset of NPL,CISI")
     parser.add_argument(
-        "--sweep", default="", help="comma-separated hybrid alphas to report as well (tuning)"
+        "--sweep",
+        default="",
+        help="comma-separated hybrid settings to report too (tuning), each 'key=value;...' with keys "
+        "method (z, mm, rrfw), alpha, prf_docs, prf_dense, reg_lambda, reg_neighbours",
     )
     args = parser.parse_args(argv)
-    alphas = [float(a) for a in args.sweep.split(",") if a.strip()]
+    alphas = [a.strip() for a in args.sweep.split(",") if a.strip()]  # specs: key=value;key=value
 
     report: dict[str, object] = {"sets": {}, "eval_dir": str(args.eval_dir)}
-    sweep_report: dict[float, list[float]] = {a: [] for a in alphas}
+    sweep_report: dict[str, list[float]] = {a: [] for a in alphas}
     wanted = {s.strip().upper() for s in args.sets.split(",")}
     for evalset in [s for s in load_sets(args.eval_dir) if s.name.upper() in wanted]:
         started = time.perf_counter()
@@ -300,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for a in alphas:
             r = SetRun(evalset.name, {"x": sweep[a]}, evalset.qrels).scores("x")["nDCG@10"]
             sweep_report[a].append(r)
-            emit(f"  sweep alpha={a:.2f}: nDCG@10 {r:.3f}")
+            emit(f"  sweep {a}: nDCG@10 {r:.3f}")
         report["sets"][evalset.name] = {  # type: ignore[index]
             "documents": len(evalset.docs),
             "queries": n_q,
@@ -311,7 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if alphas:
         emit("\nalpha sweep, mean nDCG@10 over sets:")
         for a in alphas:
-            emit(f"  {a:.2f}: {sum(sweep_report[a]) / len(sweep_report[a]):.4f}  {sweep_report[a]}")
+            emit(
+                f"  {a}: {sum(sweep_report[a]) / len(sweep_report[a]):.4f}  {[round(x, 4) for x in sweep_report[a]]}"
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     emit(f"\nwrote {args.out}")

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-__all__ = ["HYBRID_ALPHA", "RRF_K", "convex_zscore", "rrf"]
+__all__ = ["HYBRID_ALPHA", "METHODS", "RRF_K", "convex_minmax", "convex_zscore", "fuse", "rrf"]
 
 RRF_K = 60
 #: Weight of the normalised BM25 score in the hybrid; 1 - HYBRID_ALPHA goes to the cosine.
-HYBRID_ALPHA = 0.5
+HYBRID_ALPHA = 0.3
 
 
 def rrf(
@@ -63,3 +63,54 @@ def convex_zscore(
     zc = _zscores({d: cosine.get(d, low_cos) for d in ids})
     fused = {d: alpha * zb[d] + (1.0 - alpha) * zc[d] for d in ids}
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _minmax(values: Mapping[int, float]) -> dict[int, float]:
+    if not values:
+        return {}
+    lo, hi = min(values.values()), max(values.values())
+    if hi - lo < 1e-12:
+        return dict.fromkeys(values, 0.0)
+    return {d: (v - lo) / (hi - lo) for d, v in values.items()}
+
+
+def convex_minmax(
+    bm25: Mapping[int, float], cosine: Mapping[int, float], alpha: float = HYBRID_ALPHA
+) -> list[tuple[int, float]]:
+    """Like :func:`convex_zscore` with min-max normalisation over the union (Bruch et al.'s "MM")."""
+    ids = set(bm25) | set(cosine)
+    if not ids:
+        return []
+    low_cos = min(cosine.values()) if cosine else 0.0
+    nb = _minmax({d: bm25.get(d, 0.0) for d in ids})
+    nc = _minmax({d: cosine.get(d, low_cos) for d in ids})
+    fused = {d: alpha * nb[d] + (1.0 - alpha) * nc[d] for d in ids}
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def rrf_scores(
+    bm25: Mapping[int, float], cosine: Mapping[int, float], alpha: float = 0.5
+) -> list[tuple[int, float]]:
+    """Weighted RRF (k = 60) of the two rankings by score: weights alpha (BM25) and 1 - alpha (cosine)."""
+    kw = [d for d, s in sorted(bm25.items(), key=lambda item: -item[1]) if s > 0]
+    sem = [d for d, _ in sorted(cosine.items(), key=lambda item: -item[1])]
+    scores: dict[int, float] = {}
+    for w, ranking in ((alpha, kw), (1.0 - alpha, sem)):
+        for rank, d in enumerate(ranking, start=1):
+            scores[d] = scores.get(d, 0.0) + w / (RRF_K + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+METHODS = {"z": convex_zscore, "mm": convex_minmax, "rrfw": rrf_scores}
+#: The site's fusion method (a key of METHODS) and its alpha.
+HYBRID_METHOD = "z"
+
+
+def fuse(
+    bm25: Mapping[int, float],
+    cosine: Mapping[int, float],
+    method: str = HYBRID_METHOD,
+    alpha: float = HYBRID_ALPHA,
+) -> list[tuple[int, float]]:
+    """The hybrid fusion used by the site and the eval: METHODS[method](bm25, cosine, alpha)."""
+    return METHODS[method](bm25, cosine, alpha)

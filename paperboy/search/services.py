@@ -95,8 +95,9 @@ _indexes_lock = threading.Lock()
 
 
 def keyword_index() -> KeywordIndex:
-    """The KeywordIndex of ``settings.SEARCH_INDEX_DIR`` (one object per folder and process)."""
-    root = Path(settings.SEARCH_INDEX_DIR)
+    """The KeywordIndex in ``settings.SEARCH_INDEX_DIR / "keyword"`` (one object per folder and process);
+    the vector index lives beside it in ``vectors/``."""
+    root = Path(settings.SEARCH_INDEX_DIR) / "keyword"
     with _indexes_lock:
         if root not in _indexes:
             _indexes[root] = KeywordIndex(root)

@@ -200,12 +200,12 @@ def test_index_papers_adds_updates_and_deletes():
     assert kw("renamed").total == 0
 
 
-def test_rebuild_swaps_atomically_and_other_readers_reload(settings):
+def test_rebuild_swaps_atomically_and_other_readers_reload():
     from paperboy.search.engine import KeywordIndex
 
     make_paper("Alpha paper", "x")
     rebuild_index()
-    reader = KeywordIndex(settings.SEARCH_INDEX_DIR)  # as another process would
+    reader = KeywordIndex(keyword_index().root)  # as another process would
     assert reader.num_docs() == 1
     old_gen = reader._current_generation()
     make_paper("Beta paper", "x")
