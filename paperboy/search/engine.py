@@ -263,11 +263,11 @@ class KeywordIndex:
         """
         with self.write_lock():
             gen = self._current_generation()
-            created = gen is None or not (self.root / gen / "meta.json").exists()
-            if created:
-                gen, index = self._new_generation()
+            if gen is not None and (self.root / gen / "meta.json").exists():
+                created, index = False, self._open(self.root / gen)
             else:
-                index = self._open(self.root / gen)
+                created = True
+                gen, index = self._new_generation()
             writer = self._writer(index)
             count = 0
             for pk in delete_pks:

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def emit(*parts: object) -> None:
 
 
 # -- metrics -----------------------------------------------------------------------------------------------
-def ndcg_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 10) -> float:
+def ndcg_at_k(ranked: Sequence[Any], judgments: Mapping[Any, int], k: int = 10) -> float:
     """nDCG@k with gain 2^rel - 1 and log2(rank + 1) discount; 0 when the query has no relevant docs."""
     dcg = sum((2 ** judgments.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
     ideal = sorted((r for r in judgments.values() if r > 0), reverse=True)[:k]
@@ -59,14 +60,14 @@ def ndcg_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k
     return dcg / idcg if idcg > 0 else 0.0
 
 
-def mrr_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 10) -> float:
+def mrr_at_k(ranked: Sequence[Any], judgments: Mapping[Any, int], k: int = 10) -> float:
     for i, d in enumerate(ranked[:k]):
         if judgments.get(d, 0) > 0:
             return 1.0 / (i + 1)
     return 0.0
 
 
-def recall_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 100) -> float:
+def recall_at_k(ranked: Sequence[Any], judgments: Mapping[Any, int], k: int = 100) -> float:
     relevant = {d for d, r in judgments.items() if r > 0}
     if not relevant:
         return 0.0

@@ -35,6 +35,11 @@ REG_LAMBDA = 0.2
 REG_NEIGHBOURS = 5
 
 
+def _pk(value: object) -> int:
+    """A pk read from the index's fast field (tantivy types it loosely)."""
+    return int(value)  # type: ignore[call-overload]
+
+
 class VectorSource(Protocol):
     """Paper vectors (L2-normalised, so the dot product is the cosine)."""
 
@@ -216,10 +221,10 @@ class Retriever:
         addresses = [addr for _, addr in result.hits]
         pks = searcher.fast_field_values("pk", addresses) if addresses else []
         hits = [
-            Candidate(int(pk), float(score) if not order_by else 0.0, bm25=None if order_by else float(score))
+            Candidate(_pk(pk), float(score) if not order_by else 0.0, bm25=None if order_by else float(score))
             for (score, _), pk in zip(result.hits, pks, strict=True)
         ]
-        return Ranked(hits, int(result.count or 0))
+        return Ranked(hits, int(getattr(result, "count", 0) or 0))
 
     def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
         """Scores of ``query`` on these pks only (the ones that match)."""
@@ -240,7 +245,7 @@ class Retriever:
         result = searcher.search(q, max(limit, len(pks)), count=False)
         addresses = [addr for _, addr in result.hits]
         values = searcher.fast_field_values("pk", addresses) if addresses else []
-        return {int(pk): float(score) for (score, _), pk in zip(result.hits, values, strict=True)}
+        return {_pk(pk): float(score) for (score, _), pk in zip(result.hits, values, strict=True)}
 
     def allowed(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
         """Those pks that satisfy the query's required/excluded clauses, categories and the filters."""

@@ -4,8 +4,10 @@
 import pytest
 
 from paperboy.search import search_papers
+from paperboy.search.services import SearchFilters
 
 from .conftest import SPECTRAL_TITLE
+from .test_query import NASTY
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,15 @@ def test_hybrid_and_meaning_on_seed_corpus(embedded_seed_corpus):
     similar = similar_papers(spectral, limit=5)
     assert len(similar) == 5 and spectral not in similar
 
-    # 5. Filters and exclusions also hold for the semantic side of hybrid.
+    # 5. Exclusions, categories and filters also hold for the semantic side of hybrid.
     res = search_papers("sparse guidance -hyperspectral", mode="hybrid")
     assert SPECTRAL_TITLE not in [h.paper.title for h in res.hits]
+    res = search_papers("sparse guidance", mode="semantic", filters=SearchFilters(min_upvotes=1))
+    assert res.hits and all(h.paper.upvote_count >= 1 for h in res.hits)
+    res = search_papers("sparse guidance", mode="hybrid", filters=SearchFilters(categories=["cs.RO"]))
+    assert res.hits and all("cs.RO" in h.paper.categories for h in res.hits)
+
+    # 6. Nasty input never raises with vectors present either.
+    for q in NASTY[::3]:
+        for mode in ("semantic", "hybrid"):
+            assert search_papers(q, mode=mode).total >= 0
