@@ -285,7 +285,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     alphas = [a.strip() for a in args.sweep.split(",") if a.strip()]  # specs: key=value;key=value
 
-    report: dict[str, object] = {"sets": {}, "eval_dir": str(args.eval_dir)}
+    from paperboy.search import fusion, retrieval
+    from paperboy.search.embeddings import model_version
+
+    constants = {
+        "fusion": fusion.HYBRID_METHOD,
+        "alpha_bm25": fusion.HYBRID_ALPHA,
+        "prf_docs": retrieval.PRF_DOCS,
+        "prf_dense_beta": retrieval.PRF_DENSE,
+        "reg_lambda": retrieval.REG_LAMBDA,
+        "reg_neighbours": retrieval.REG_NEIGHBOURS,
+        "candidates_per_side": retrieval.CANDIDATES,
+        "rrf_k": fusion.RRF_K,
+    }
+    emit(
+        "hybrid = convex combination of z-scored BM25 and cosine (alpha on BM25), dense Rocchio PRF, "
+        "score regularisation; one set of constants for every set:"
+    )
+    emit("  " + ", ".join(f"{k}={v}" for k, v in constants.items()) + f"; embedder {model_version()}")
+    report: dict[str, object] = {
+        "sets": {},
+        "eval_dir": str(args.eval_dir),
+        "hybrid_constants": constants,
+        "embedder": model_version(),
+    }
     sweep_report: dict[str, list[float]] = {a: [] for a in alphas}
     wanted = {s.strip().upper() for s in args.sets.split(",")}
     for evalset in [s for s in load_sets(args.eval_dir) if s.name.upper() in wanted]:
