@@ -15,7 +15,7 @@ import numpy as np
 import tantivy
 
 from paperboy.search import fusion
-from paperboy.search.engine import KeywordIndex, analyze_positions
+from paperboy.search.engine import KeywordIndex, analyze, analyze_positions
 from paperboy.search.query import TITLE_PHRASE_BOOST, ParsedQuery, build_text_query, constraint_query
 
 __all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSource"]
@@ -258,18 +258,32 @@ class Retriever:
         return set(self._restricted(tantivy.Query.boolean_query(clauses), pks, len(pks)))
 
     def known_items(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
-        """Pks (among these) whose title holds the whole plain-word query as a phrase (>= 3 terms)."""
+        """Pks (among these) whose title holds the whole plain-word query as a phrase: a query of >= 3
+        index terms, or of 2 that make up at least half of that title ("Attention Is All You Need")."""
         words = [
             c.text
             for c in parsed.clauses
             if c.kind in ("term", "phrase") and c.field is None and c.occur != "must_not"
         ]
         run = analyze_positions(" ".join(words))
-        if len(run) < KNOWN_ITEM_MIN_TERMS or not pks:
+        if len(run) < 2 or not pks:
             return set()
         first = run[0][0]
         q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], 1)
-        return set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
+        found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
+        if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
+            return found
+        searcher = self.keyword.searcher()
+        assert searcher is not None
+        hits = searcher.search(
+            tantivy.Query.term_set_query(self.keyword.schema, "pk", list(found)), len(found)
+        )
+        keep = set()
+        for _, addr in hits.hits:
+            doc = searcher.doc(addr).to_dict()
+            if len(run) * 2 >= len(analyze(" ".join(doc.get("title", [])))):
+                keep.add(_pk(doc["pk"][0]))
+        return keep
 
     # -- semantic ------------------------------------------------------------------------------------
     def _query_vector(self, parsed: ParsedQuery) -> np.ndarray | None:
