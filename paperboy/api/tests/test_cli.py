@@ -71,12 +71,14 @@ def test_status_reports_counts_last_ingest_and_index(capsys, corpus):
     assert status["last_ingest"]["status"] == "failed"
     assert status["last_successful_ingest"]["new"] == 72
     assert status["database"]["pending_migrations"] == 0
-    assert status["search_index"]  # the search app's index_status(), else the index folder's files
+    assert status["search_index"]["documents"] == corpus["papers"] and status["search_index"]["in_step"]
+    assert status["search_index"]["files"] > 0
     assert cli.main(["status"]) == 0
     text = capsys.readouterr().out
     assert f"papers              {corpus['papers']}" in text
     assert "last successful     success" in text
     assert "newest 2026-02-13" in text
+    assert f"search index        {corpus['papers']} documents (in step" in text
 
 
 def test_search_prints_a_ranked_table_and_json(capsys, corpus):
