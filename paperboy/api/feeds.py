@@ -207,8 +207,8 @@ def author_list(request: HttpRequest, name: str) -> FeedList:
 def search_list(request: HttpRequest) -> FeedList:
     """The first results of a search, best first: the search page's parameters (``q``, ``mode``, ``sort``
     and its filters), so every search page has a feed of the same results."""
-    for value in request.GET.values():
-        lists.check_text("search parameters", value)
+    for name in request.GET:
+        lists.check_text(name, request.GET.get(name))
     form = SearchForm(request.GET)
     form.is_valid()
     query = collapse_whitespace(form.value("q", ""))
