@@ -97,3 +97,23 @@ def test_search_prints_a_ranked_table_and_json(capsys, corpus):
 def test_search_with_no_results_says_so(capsys, db):
     assert cli.main(["search", "zzzz-nothing-matches-this"]) == 0
     assert "No papers match" in capsys.readouterr().out
+
+
+def test_ingest_then_status_and_search_end_to_end(capsys, db, settings):
+    """`paperboy ingest` runs the real ingest command; status and search then see what it imported."""
+    demo = settings.BASE_DIR / "demo" / "hf-daily-papers-hfbot-2026-02.jsonl.gz"
+    assert cli.main(["ingest", "hf", str(demo), "--limit", "40", "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["papers"] == Paper.objects.count() > 0
+    run = IngestRun.objects.get()
+    assert status["last_successful_ingest"]["status"] == run.status == "success"
+    assert status["last_successful_ingest"]["new"] == run.new_count == Paper.objects.count()
+    assert status["search_index"]["documents"] == status["papers"] and status["search_index"]["in_step"]
+    # A plain title (no search syntax such as a leading "-" that would exclude a word).
+    paper = next(
+        p for p in Paper.objects.order_by("arxiv_id") if all(c.isalnum() or c in " ,:" for c in p.title)
+    )
+    assert cli.main(["search", "--json", "--mode", "keyword", paper.title]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == paper.arxiv_id
