@@ -99,8 +99,11 @@ def test_search_with_no_results_says_so(capsys, db):
     assert "No papers match" in capsys.readouterr().out
 
 
-def test_ingest_then_status_and_search_end_to_end(capsys, db, settings):
-    """`paperboy ingest` runs the real ingest command; status and search then see what it imported."""
+def test_ingest_then_status_and_search_end_to_end(capsys, transactional_db, settings):
+    """`paperboy ingest` runs the real ingest command; status and search then see what it imported.
+
+    transactional_db: a command run from the command line closes every database connection when it ends
+    (Django's BaseCommand.run_from_argv), which would end a test transaction."""
     demo = settings.BASE_DIR / "demo" / "hf-daily-papers-hfbot-2026-02.jsonl.gz"
     assert cli.main(["ingest", "hf", str(demo), "--limit", "40", "--quiet"]) == 0
     capsys.readouterr()
