@@ -100,8 +100,10 @@ def search_rows(query: str, *, mode: str, limit: int, category: str | None) -> l
     """Ranked search results as plain dicts (rank, id, title, upvotes, published, score, url)."""
     from paperboy.api import services
     from paperboy.api.serializers import iso_ms, paper_published, paper_url
+    from paperboy.search import SearchFilters
 
-    hits = services.search(query, mode=mode, filters={"category": category}, limit=limit)
+    filters = SearchFilters(categories=[category] if category else [])
+    hits = services.search(query, mode=mode, filters=filters, limit=limit)
     return [
         {
             "rank": i,

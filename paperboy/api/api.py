@@ -11,23 +11,30 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from paperboy.api import lists, services
 from paperboy.api.schemas import (
+    CommentIn,
     CommentOut,
     DailyPaperOut,
     ErrorOut,
     PaperDetailOut,
     SearchHitOut,
+    SubmitIn,
     UpvoteOut,
 )
-from paperboy.api.serializers import daily_items, paper_detail, paper_dict
+from paperboy.api.serializers import daily_item, daily_items, paper_detail, paper_dict
 from paperboy.api.tokens import user_for_token
+from paperboy.comments.services import CommentError, post_comment
 from paperboy.papers.models import Paper
+from paperboy.papers.submissions import ArxivUnavailable, SubmissionRejected, submit_paper
+from paperboy.search import SearchFilters
 
 MAX_LIMIT = 100
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -88,6 +95,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     )
 
 
+def _limit(request: HttpRequest, action: str) -> None:
+    """The site's rate limit for ``action`` (``settings.RATE_LIMITS``), per user and per IP: 429 when over."""
+    rate = settings.RATE_LIMITS[action]
+    for group, key in ((f"paperboy.{action}.user", "user_or_ip"), (f"paperboy.{action}.ip", "ip")):
+        if is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True):
+            raise HttpError(429, f"too many {action} requests: at most {rate}; try again later")
+
+
 def _paper_or_404(raw_id: str) -> Paper:
     paper = services.find_paper(raw_id)
     if paper is None:
@@ -145,21 +160,43 @@ def search_papers(
         example="sparse guidance map",
     ),
     mode: Literal["hybrid", "keyword", "semantic"] = Query("hybrid", description="How to rank"),
+    sort: Literal["relevance", "date", "upvotes"] = Query("relevance", description="Order of the results"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000),
     category: str | None = Query(None, max_length=32, description="Only this arXiv category, e.g. cs.CL"),
-    date_from: str | None = Query(None, description="Published on or after YYYY-MM-DD", pattern=DAY_PATTERN),
-    date_to: str | None = Query(None, description="Published on or before YYYY-MM-DD", pattern=DAY_PATTERN),
+    published_from: str | None = Query(
+        None, description="arXiv v1 on or after YYYY-MM-DD", pattern=DAY_PATTERN
+    ),
+    published_to: str | None = Query(
+        None, description="arXiv v1 on or before YYYY-MM-DD", pattern=DAY_PATTERN
+    ),
+    featured_from: str | None = Query(
+        None, description="Featured on or after YYYY-MM-DD", pattern=DAY_PATTERN
+    ),
+    featured_to: str | None = Query(
+        None, description="Featured on or before YYYY-MM-DD", pattern=DAY_PATTERN
+    ),
+    has_code: bool | None = Query(None, description="Only papers with (true) or without (false) a code link"),
+    min_upvotes: int | None = Query(None, ge=0, le=10**9, description="At least this many upvotes"),
 ) -> Any:
+    """The search page's search (same modes, sorts and filters) as JSON, best first."""
     lists.check_text("q", q)
     lists.check_text("category", category)
     if not q.strip():
         raise lists.InvalidParameter("q must not be blank")
-    filters: dict[str, Any] = {"category": category}
-    for name, value in (("date_from", date_from), ("date_to", date_to)):
-        if value:
-            filters[name] = lists.parse_day(value).start
-    hits = services.search(q, mode=mode, filters=filters, limit=limit, offset=offset)
+    days = {
+        name: lists.parse_day(value).start if value else None
+        for name, value in (
+            ("published_from", published_from),
+            ("published_to", published_to),
+            ("featured_from", featured_from),
+            ("featured_to", featured_to),
+        )
+    }
+    filters = SearchFilters(
+        **days, categories=[category] if category else [], has_code=has_code, min_upvotes=min_upvotes
+    )
+    hits = services.search(q, mode=mode, filters=filters, sort=sort, limit=limit, offset=offset)
     return [
         {"paper": paper_dict(h.paper), "title": h.paper.title, "rank": offset + i + 1, "score": h.score}
         for i, h in enumerate(hits)
@@ -193,13 +230,52 @@ def paper_comments(request: HttpRequest, arxiv_id: str) -> Any:
 
 
 @api.post(
+    "/papers/{path:arxiv_id}/comments",
+    response={201: CommentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    auth=WRITE_AUTH,
+    summary="Comment on a paper (plain text or a Markdown subset)",
+    tags=["actions"],
+)
+def add_comment(request: HttpRequest, arxiv_id: str, payload: CommentIn) -> Any:
+    _limit(request, "comment")
+    paper = _paper_or_404(arxiv_id)
+    try:
+        comment = post_comment(request.user, paper, payload.body)  # type: ignore[arg-type]
+    except CommentError as exc:
+        raise lists.InvalidParameter(str(exc)) from exc
+    return 201, services.comment_dict(comment)
+
+
+@api.post(
+    "/papers/submit",
+    response={201: DailyPaperOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    by_alias=True,
+    auth=WRITE_AUTH,
+    summary="Submit a paper to today's daily list (same rules as the submit page)",
+    tags=["actions"],
+)
+def submit(request: HttpRequest, payload: SubmitIn) -> Any:
+    """400 when a rule stops it (age, daily quota, already listed, not an arXiv id); 503 when the paper
+    is not stored here and arXiv cannot be reached."""
+    _limit(request, "submit")
+    try:
+        result = submit_paper(request.user, payload.id)  # type: ignore[arg-type]
+    except ArxivUnavailable as exc:
+        raise HttpError(503, str(exc)) from exc
+    except SubmissionRejected as exc:
+        raise lists.InvalidParameter(str(exc)) from exc
+    return 201, daily_item(result.entry)
+
+
+@api.post(
     "/papers/{path:arxiv_id}/upvote",
-    response={200: UpvoteOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: UpvoteOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     auth=WRITE_AUTH,
     summary="Upvote a paper (idempotent)",
     tags=["actions"],
 )
 def upvote(request: HttpRequest, arxiv_id: str) -> Any:
+    _limit(request, "vote")
     paper = _paper_or_404(arxiv_id)
     count = services.set_upvote(request.user, paper, upvoted=True)
     return {"paper": paper.arxiv_id, "upvoted": True, "upvotes": count}
@@ -207,12 +283,13 @@ def upvote(request: HttpRequest, arxiv_id: str) -> Any:
 
 @api.delete(
     "/papers/{path:arxiv_id}/upvote",
-    response={200: UpvoteOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: UpvoteOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     auth=WRITE_AUTH,
     summary="Remove one's upvote (idempotent)",
     tags=["actions"],
 )
 def remove_upvote(request: HttpRequest, arxiv_id: str) -> Any:
+    _limit(request, "vote")
     paper = _paper_or_404(arxiv_id)
     count = services.set_upvote(request.user, paper, upvoted=False)
     return {"paper": paper.arxiv_id, "upvoted": False, "upvotes": count}

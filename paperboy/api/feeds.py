@@ -26,6 +26,7 @@ from paperboy.lib.text import collapse_whitespace
 from paperboy.papers import ranking
 from paperboy.papers.models import FeaturedEntry, Paper
 from paperboy.papers.ranking import Period
+from paperboy.search.forms import SearchForm
 
 FEED_LIMIT = 50
 FORMATS: dict[str, type[SyndicationFeed]] = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
@@ -204,20 +205,28 @@ def author_list(request: HttpRequest, name: str) -> FeedList:
 
 
 def search_list(request: HttpRequest) -> FeedList:
-    """The results of a search (``?q=``, optional ``mode=``), best first."""
-    query = collapse_whitespace(lists.check_text("q", request.GET.get("q", "")) or "")
-    mode = request.GET.get("mode") or "hybrid"
-    if not query or len(query) > 500:
-        raise lists.InvalidParameter("q must be 1 to 500 characters")
-    if mode not in services.SEARCH_MODES:
-        raise lists.InvalidParameter(f"mode must be one of {', '.join(services.SEARCH_MODES)}")
-    hits = services.search(query, mode=mode, limit=FEED_LIMIT)
+    """The first results of a search, best first: the search page's parameters (``q``, ``mode``, ``sort``
+    and its filters), so every search page has a feed of the same results."""
+    for name in request.GET:
+        lists.check_text(name, request.GET.get(name))
+    form = SearchForm(request.GET)
+    form.is_valid()
+    query = collapse_whitespace(form.value("q", ""))
+    filters = form.search_filters()
+    if not query and not filters.active:
+        raise lists.InvalidParameter("give a query (q=…) or a filter, as on the search page")
+    mode = form.value("mode", "hybrid")
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    hits = services.search(
+        query, mode=mode, filters=filters, sort=form.value("sort", "relevance"), limit=FEED_LIMIT
+    )
+    label = f"“{query}”" if query else "filtered papers"
     return FeedList(
-        key=f"search:{mode}:{query}",
-        title=f"{settings.SITE_NAME}: search “{query}”",
-        description=f"Papers matching “{query}” ({mode} search).",
+        key="search:" + urlencode(sorted(params.items())),
+        title=f"{settings.SITE_NAME}: search {label}",
+        description=f"Papers matching {label} ({mode} search).",
         path=_path(request),
-        link="/search?" + urlencode({"q": query, "mode": mode}),
+        link="/search?" + urlencode(params),
         items=_paper_items([h.paper for h in hits]),
     )
 

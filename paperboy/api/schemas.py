@@ -83,11 +83,24 @@ class SearchHitOut(Schema):
 
 
 class CommentOut(Schema):
+    """A comment: ``body`` as typed (Markdown subset), ``bodyHtml`` rendered and sanitized."""
+
     id: int
     author: str
     body: str
+    bodyHtml: str
     createdAt: str
-    parentId: int | None = None
+    editedAt: str | None
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, max_length=5000, description="Plain text or the Markdown subset")
+
+
+class SubmitIn(Schema):
+    id: str = Field(
+        min_length=1, max_length=200, description="arXiv id or URL, e.g. 2401.01234 or hep-th/9901001"
+    )
 
 
 class UpvoteOut(Schema):

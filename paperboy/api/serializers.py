@@ -40,17 +40,15 @@ def paper_published(paper: Paper) -> dt.datetime | dt.date:
 
 
 def comment_counts(paper_ids: Iterable[int]) -> dict[int, int]:
-    """Number of comments per paper primary key; empty while the comments app is not installed."""
+    """Number of visible comments per paper primary key (papers without comments are left out)."""
     ids = list(paper_ids)
     if not ids:
         return {}
-    try:
-        from paperboy.comments.models import Comment
-    except ImportError:
-        return {}
     from django.db.models import Count
 
-    rows = Comment.objects.filter(paper_id__in=ids).values("paper_id").annotate(n=Count("id"))
+    from paperboy.comments.models import Comment
+
+    rows = Comment.objects.filter(paper_id__in=ids, hidden=False).values("paper_id").annotate(n=Count("id"))
     return {row["paper_id"]: row["n"] for row in rows}
 
 

@@ -1,6 +1,6 @@
 """The keyword index: a tantivy index in a folder, with BM25 over title, authors and abstract.
 
-Layout of ``settings.SEARCH_INDEX_DIR`` (any folder works; the eval harness uses temporary ones)::
+Layout of ``settings.SEARCH_INDEX_DIR / "keyword"`` (any folder works; the eval harness uses temporary ones)::
 
     <dir>/current          symlink to the generation being served, e.g. "gen-20261129T150102-4f3a"
     <dir>/gen-.../         one tantivy index (meta.json + segment files)
@@ -263,11 +263,11 @@ class KeywordIndex:
         """
         with self.write_lock():
             gen = self._current_generation()
-            created = gen is None or not (self.root / gen / "meta.json").exists()
-            if created:
-                gen, index = self._new_generation()
+            if gen is not None and (self.root / gen / "meta.json").exists():
+                created, index = False, self._open(self.root / gen)
             else:
-                index = self._open(self.root / gen)
+                created = True
+                gen, index = self._new_generation()
             writer = self._writer(index)
             count = 0
             for pk in delete_pks:

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def emit(*parts: object) -> None:
 
 
 # -- metrics -----------------------------------------------------------------------------------------------
-def ndcg_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 10) -> float:
+def ndcg_at_k(ranked: Sequence[Any], judgments: Mapping[Any, int], k: int = 10) -> float:
     """nDCG@k with gain 2^rel - 1 and log2(rank + 1) discount; 0 when the query has no relevant docs."""
     dcg = sum((2 ** judgments.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
     ideal = sorted((r for r in judgments.values() if r > 0), reverse=True)[:k]
@@ -59,14 +60,14 @@ def ndcg_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k
     return dcg / idcg if idcg > 0 else 0.0
 
 
-def mrr_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 10) -> float:
+def mrr_at_k(ranked: Sequence[Any], judgments: Mapping[Any, int], k: int = 10) -> float:
     for i, d in enumerate(ranked[:k]):
         if judgments.get(d, 0) > 0:
             return 1.0 / (i + 1)
     return 0.0
 
 
-def recall_at_k(ranked: Sequence[int | str], judgments: Mapping[int | str, int], k: int = 100) -> float:
+def recall_at_k(ranked: Sequence[Any], judgments: Mapping[Any, int], k: int = 100) -> float:
     relevant = {d for d, r in judgments.items() if r > 0}
     if not relevant:
         return 0.0
@@ -164,8 +165,8 @@ def doc_text(doc: EvalDoc) -> str:
     return paper_text(doc)
 
 
-def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str) -> np.ndarray:
-    """Document vectors, cached by model version and text hash."""
+def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str, chunk: int = 1000) -> np.ndarray:
+    """Document vectors, cached by model version and text hash, in chunks (an interrupted run resumes)."""
     from paperboy.search.embeddings import embed_texts, model_version
 
     texts = [doc_text(d) for d in docs]
@@ -173,11 +174,22 @@ def embed_docs(docs: Sequence[EvalDoc], cache_dir: Path, name: str) -> np.ndarra
     path = cache_dir / f"{name.lower()}-{key}.npy"
     if path.exists():
         return np.load(path)
-    started = time.perf_counter()
-    vectors = embed_texts(texts)
-    sys.stderr.write(f"  embedded {len(texts)} {name} docs in {time.perf_counter() - started:.0f} s\n")
     cache_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    parts = []
+    for i in range(0, len(texts), chunk):
+        part_path = cache_dir / f"{name.lower()}-{key}.part{i // chunk:04d}.npy"
+        if part_path.exists():
+            parts.append(np.load(part_path))
+            continue
+        parts.append(embed_texts(texts[i : i + chunk]))
+        np.save(part_path, parts[-1])
+        sys.stderr.write(f"  {name}: embedded {min(i + chunk, len(texts))}/{len(texts)} docs\n")
+    vectors = np.vstack(parts) if parts else np.zeros((0, 384), np.float32)
     np.save(path, vectors)
+    for part_path in cache_dir.glob(f"{name.lower()}-{key}.part*.npy"):
+        part_path.unlink()
+    sys.stderr.write(f"  {name}: {len(texts)} docs embedded in {time.perf_counter() - started:.0f} s\n")
     return vectors
 
 
@@ -200,9 +212,9 @@ class SetRun:
 def run_set(
     evalset: EvalSet,
     cache_dir: Path,
-    alphas: Sequence[float] = (),
+    alphas: Sequence[str] = (),
     progress: Callable[[str], None] = lambda s: None,
-) -> tuple[SetRun, dict[float, dict[int, list[int]]]]:
+) -> tuple[SetRun, dict[str, dict[int, list[int]]]]:
     """Index ``evalset`` with the site's code in a temporary folder and rank every judged query."""
     from paperboy.search.embeddings import embed_query
     from paperboy.search.engine import IndexDoc, KeywordIndex
@@ -218,7 +230,7 @@ def run_set(
         return qcache[text]
 
     rankings: dict[str, dict[int, list[int]]] = {m: {} for m in ("keyword", "semantic", "hybrid", "rrf")}
-    sweep: dict[float, dict[int, list[int]]] = {a: {} for a in alphas}
+    sweep: dict[str, dict[int, list[int]]] = {a: {} for a in alphas}
     with tempfile.TemporaryDirectory(prefix=f"eval-{evalset.name.lower()}-") as tmp:
         index = KeywordIndex(Path(tmp))
         index.rebuild(
@@ -232,10 +244,17 @@ def run_set(
             rankings["semantic"][qid] = [c.pk for c in retriever.semantic_ranked(parsed, nofilter, 100).hits]
             rankings["hybrid"][qid] = [c.pk for c in retriever.hybrid_ranked(parsed, nofilter).hits][:100]
             rankings["rrf"][qid] = retriever.rrf_ranked(parsed, nofilter)[:100]
-            for a in alphas:
-                retriever.alpha = a
-                sweep[a][qid] = [c.pk for c in retriever.hybrid_ranked(parsed, nofilter).hits][:100]
-            retriever.alpha = Retriever.__init__.__defaults__[2]  # type: ignore[index]
+            defaults = {
+                k: getattr(retriever, k)
+                for k in ("method", "alpha", "prf_docs", "prf_dense", "reg_lambda", "reg_neighbours")
+            }
+            for spec in alphas:
+                for item in spec.split(";"):  # e.g. "method=z;alpha=0.5;prf_docs=10;prf_dense=0.5"
+                    key, _, value = item.partition("=")
+                    setattr(retriever, key, type(defaults[key])(value))
+                sweep[spec][qid] = [c.pk for c in retriever.hybrid_ranked(parsed, nofilter).hits][:100]
+                for key, value in defaults.items():
+                    setattr(retriever, key, value)
     return SetRun(evalset.name, rankings, evalset.qrels), sweep
 
 
@@ -256,15 +275,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval-dir", type=Path, default=default_eval_dir())
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "eval-search.json")
     parser.add_argument("--cache-dir", type=Path, default=REPO_ROOT / "build" / "eval-cache")
+    parser.add_argument("--sets", default="NPL,CISI", help="comma-separated subset of NPL,CISI")
     parser.add_argument(
-        "--sweep", default="", help="comma-separated hybrid alphas to report as well (tuning)"
+        "--sweep",
+        default="",
+        help="comma-separated hybrid settings to report too (tuning), each 'key=value;...' with keys "
+        "method (z, mm, rrfw), alpha, prf_docs, prf_dense, reg_lambda, reg_neighbours",
     )
     args = parser.parse_args(argv)
-    alphas = [float(a) for a in args.sweep.split(",") if a.strip()]
+    alphas = [a.strip() for a in args.sweep.split(",") if a.strip()]  # specs: key=value;key=value
 
-    report: dict[str, object] = {"sets": {}, "eval_dir": str(args.eval_dir)}
-    sweep_report: dict[float, list[float]] = {a: [] for a in alphas}
-    for evalset in load_sets(args.eval_dir):
+    from paperboy.search import fusion, retrieval
+    from paperboy.search.embeddings import model_version
+
+    constants = {
+        "fusion": fusion.HYBRID_METHOD,
+        "alpha_bm25": fusion.HYBRID_ALPHA,
+        "prf_docs": retrieval.PRF_DOCS,
+        "prf_dense_beta": retrieval.PRF_DENSE,
+        "reg_lambda": retrieval.REG_LAMBDA,
+        "reg_neighbours": retrieval.REG_NEIGHBOURS,
+        "candidates_per_side": retrieval.CANDIDATES,
+        "rrf_k": fusion.RRF_K,
+    }
+    emit(
+        "hybrid = convex combination of z-scored BM25 and cosine (alpha on BM25), dense Rocchio PRF, "
+        "score regularisation; one set of constants for every set:"
+    )
+    emit("  " + ", ".join(f"{k}={v}" for k, v in constants.items()) + f"; embedder {model_version()}")
+    report: dict[str, object] = {
+        "sets": {},
+        "eval_dir": str(args.eval_dir),
+        "hybrid_constants": constants,
+        "embedder": model_version(),
+    }
+    sweep_report: dict[str, list[float]] = {a: [] for a in alphas}
+    wanted = {s.strip().upper() for s in args.sets.split(",")}
+    for evalset in [s for s in load_sets(args.eval_dir) if s.name.upper() in wanted]:
         started = time.perf_counter()
         run, sweep = run_set(evalset, args.cache_dir, alphas)
         n_q = len(evalset.judged_queries)
@@ -288,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for a in alphas:
             r = SetRun(evalset.name, {"x": sweep[a]}, evalset.qrels).scores("x")["nDCG@10"]
             sweep_report[a].append(r)
-            emit(f"  sweep alpha={a:.2f}: nDCG@10 {r:.3f}")
+            emit(f"  sweep {a}: nDCG@10 {r:.3f}")
         report["sets"][evalset.name] = {  # type: ignore[index]
             "documents": len(evalset.docs),
             "queries": n_q,
@@ -299,7 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if alphas:
         emit("\nalpha sweep, mean nDCG@10 over sets:")
         for a in alphas:
-            emit(f"  {a:.2f}: {sum(sweep_report[a]) / len(sweep_report[a]):.4f}  {sweep_report[a]}")
+            emit(
+                f"  {a}: {sum(sweep_report[a]) / len(sweep_report[a]):.4f}  {[round(x, 4) for x in sweep_report[a]]}"
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     emit(f"\nwrote {args.out}")

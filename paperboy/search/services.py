@@ -95,8 +95,9 @@ _indexes_lock = threading.Lock()
 
 
 def keyword_index() -> KeywordIndex:
-    """The KeywordIndex of ``settings.SEARCH_INDEX_DIR`` (one object per folder and process)."""
-    root = Path(settings.SEARCH_INDEX_DIR)
+    """The KeywordIndex in ``settings.SEARCH_INDEX_DIR / "keyword"`` (one object per folder and process);
+    the vector index lives beside it in ``vectors/``."""
+    root = Path(settings.SEARCH_INDEX_DIR) / "keyword"
     with _indexes_lock:
         if root not in _indexes:
             _indexes[root] = KeywordIndex(root)
@@ -220,9 +221,11 @@ def search_papers(
     if mode != "keyword" and not retriever.semantic_available:
         notes.append("Semantic search is not available yet (no paper embeddings); showing keyword results.")
         mode = "keyword"
-    if mode == "semantic" and not parsed.free_text:
-        mode = "keyword"  # nothing to embed (e.g. only author: or cat:)
-    results.mode = mode
+    if not parsed.free_text:
+        mode = "keyword"  # nothing to embed (only author:, cat:, exclusions or filters): exact keyword path
+    if not parsed.clauses and sort == "relevance":
+        sort = "date"  # filters alone: newest first
+    results.mode, results.sort = mode, sort
 
     ranked: Ranked
     if mode == "keyword":

@@ -68,3 +68,13 @@ def list_feeds(period: Any = None, trending: bool = False) -> dict[str, str]:
         "atom": feed_url(kind, "atom", **params),
         "json": f"{api}?{urlencode(params)}",
     }
+
+
+@register.simple_tag(takes_context=True)
+def search_feeds(context: template.Context) -> dict[str, str]:
+    """RSS and Atom URLs of the search on this page (its query and filters; the page number dropped)."""
+    request = context["request"]
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    return {
+        fmt: reverse("api_site:feed_search", kwargs={"fmt": fmt}) + f"?{query}" for fmt in ("rss", "atom")
+    }

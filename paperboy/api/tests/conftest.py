@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from paperboy.papers.models import FeaturedEntry, Paper
 from paperboy.papers.services import PaperRecord, upsert_paper
@@ -96,6 +97,12 @@ def load_corpus() -> None:
         )
     upsert_paper(OLD_STYLE, source="abs")
     rebuild_index()  # the search app's keyword index (tmp folder per test, see the root conftest)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

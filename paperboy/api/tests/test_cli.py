@@ -71,12 +71,14 @@ def test_status_reports_counts_last_ingest_and_index(capsys, corpus):
     assert status["last_ingest"]["status"] == "failed"
     assert status["last_successful_ingest"]["new"] == 72
     assert status["database"]["pending_migrations"] == 0
-    assert status["search_index"]  # the search app's index_status(), else the index folder's files
+    assert status["search_index"]["documents"] == corpus["papers"] and status["search_index"]["in_step"]
+    assert status["search_index"]["files"] > 0
     assert cli.main(["status"]) == 0
     text = capsys.readouterr().out
     assert f"papers              {corpus['papers']}" in text
     assert "last successful     success" in text
     assert "newest 2026-02-13" in text
+    assert f"search index        {corpus['papers']} documents (in step" in text
 
 
 def test_search_prints_a_ranked_table_and_json(capsys, corpus):
@@ -95,3 +97,26 @@ def test_search_prints_a_ranked_table_and_json(capsys, corpus):
 def test_search_with_no_results_says_so(capsys, db):
     assert cli.main(["search", "zzzz-nothing-matches-this"]) == 0
     assert "No papers match" in capsys.readouterr().out
+
+
+def test_ingest_then_status_and_search_end_to_end(capsys, transactional_db, settings):
+    """`paperboy ingest` runs the real ingest command; status and search then see what it imported.
+
+    transactional_db: a command run from the command line closes every database connection when it ends
+    (Django's BaseCommand.run_from_argv), which would end a test transaction."""
+    demo = settings.BASE_DIR / "demo" / "hf-daily-papers-hfbot-2026-02.jsonl.gz"
+    assert cli.main(["ingest", "hf", str(demo), "--limit", "40", "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(["status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["papers"] == Paper.objects.count() > 0
+    run = IngestRun.objects.get()
+    assert status["last_successful_ingest"]["status"] == run.status == "success"
+    assert status["last_successful_ingest"]["new"] == run.new_count == Paper.objects.count()
+    assert status["search_index"]["documents"] == status["papers"] and status["search_index"]["in_step"]
+    # A plain title (no search syntax such as a leading "-" that would exclude a word).
+    paper = next(
+        p for p in Paper.objects.order_by("arxiv_id") if all(c.isalnum() or c in " ,:" for c in p.title)
+    )
+    assert cli.main(["search", "--json", "--mode", "keyword", paper.title]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == paper.arxiv_id

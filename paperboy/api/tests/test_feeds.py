@@ -168,3 +168,19 @@ def test_list_pages_link_their_feed_and_json_twin(client, corpus, page, rss, jso
     assert f'href="{json_url}"' in html
     _parse(client, rss)
     assert client.get(json_url).status_code == 200
+
+
+def test_search_page_links_a_feed_of_the_same_results(client, corpus):
+    page = client.get(
+        "/search", {"q": "sparse guidance", "mode": "keyword", "category": "cs.CV", "page": "1"}
+    )
+    html = page.content.decode()
+    rss = "/feeds/search.rss?q=sparse+guidance&amp;mode=keyword&amp;category=cs.CV"
+    assert f'type="application/rss+xml" title="Search “sparse guidance” (RSS)" href="{rss}"' in html
+    assert rss.replace(".rss", ".atom") in html
+    _, parsed = _parse(client, rss.replace("&amp;", "&"))
+    listed = [e.id.split("/papers/", 1)[1] for e in parsed.entries]
+    shown = [r.paper.arxiv_id for r in page.context["results"]]
+    assert listed and listed[: len(shown)] == shown
+    assert client.get("/feeds/search.rss?mode=keyword").status_code == 400  # neither query nor filter
+    assert client.get("/search").content.decode().count("application/rss+xml") == 0  # no search, no feed

@@ -60,7 +60,7 @@ def test_search_filters_by_category_and_date_and_finds_by_arxiv_id(client, corpu
     hits = client.get("/api/papers/search", {"q": "string junctions", "category": "hep-th"}).json()
     assert [h["paper"]["id"] for h in hits] == ["hep-th/9901001"]
     assert client.get("/api/papers/search", {"q": "string junctions", "category": "cs.CV"}).json() == []
-    late = client.get("/api/papers/search", {"q": "string junctions", "date_from": "2000-01-01"}).json()
+    late = client.get("/api/papers/search", {"q": "string junctions", "published_from": "2000-01-01"}).json()
     assert "hep-th/9901001" not in {h["paper"]["id"] for h in late}
     by_id = client.get("/api/papers/search", {"q": "arXiv:1409.0685"}).json()
     assert by_id[0]["paper"]["id"] == "1409.0685"
@@ -71,7 +71,7 @@ def test_search_rejects_bad_parameters(client, db):
     for params in (
         {"q": "x", "mode": "magic"},
         {"q": "x", "limit": 0},
-        {"q": "x", "date_from": "2025-02-31"},
+        {"q": "x", "published_from": "2025-02-31"},
     ):
         response = client.get("/api/papers/search", params)
         assert response.status_code == 400, params

@@ -91,3 +91,10 @@ def test_token_page_creates_shows_once_and_revokes(client, alice, django_user_mo
     client.post("/settings/tokens", {"action": "revoke", "token_id": row.pk})
     row.refresh_from_db()
     assert row.revoked_at is not None
+
+
+def test_profile_page_links_the_token_page(client, alice):
+    client.force_login(alice)
+    html = client.get(f"/accounts/users/{alice.username}").content.decode()
+    assert 'href="/settings/tokens" id="api-tokens"' in html
+    assert 'href="/api/docs"' in html

@@ -104,6 +104,7 @@ def test_filters_dates_code_upvotes():
     assert titles(kw("graph", filters=f(has_code=False))) == [new.title]
     assert titles(kw("graph", filters=f(min_upvotes=10))) == [old.title]
     assert titles(kw("", filters=f(min_upvotes=10))) == [old.title]  # filters alone list papers
+    assert titles(search_papers("", filters=f(min_upvotes=1))) == [new.title, old.title]  # newest first
 
 
 def test_sorts():
@@ -200,12 +201,12 @@ def test_index_papers_adds_updates_and_deletes():
     assert kw("renamed").total == 0
 
 
-def test_rebuild_swaps_atomically_and_other_readers_reload(settings):
+def test_rebuild_swaps_atomically_and_other_readers_reload():
     from paperboy.search.engine import KeywordIndex
 
     make_paper("Alpha paper", "x")
     rebuild_index()
-    reader = KeywordIndex(settings.SEARCH_INDEX_DIR)  # as another process would
+    reader = KeywordIndex(keyword_index().root)  # as another process would
     assert reader.num_docs() == 1
     old_gen = reader._current_generation()
     make_paper("Beta paper", "x")
@@ -253,3 +254,46 @@ def test_similar_papers_keyword_fallback_excludes_self(monkeypatch):
     make_paper("Cooking recipes", "x")
     rebuild_index()
     assert similar_papers(a) == [b]
+
+
+def test_similar_template_tag_renders(monkeypatch):
+    from django.template import Context, Template
+
+    from paperboy.search import services
+
+    monkeypatch.setattr(services, "site_vectors", lambda: None)
+    a = make_paper("Graph neural networks for molecules", "x")
+    b = make_paper("Graph neural networks for <proteins>", "x")
+    rebuild_index()
+    html = Template(
+        '{% load search_tags %}{% similar_papers paper as similar %}{% include "search/_similar.html" %}'
+    ).render(Context({"paper": a}))
+    assert "Similar papers" in html and "&lt;proteins&gt;" in html and b.get_absolute_url() in html
+    assert a.get_absolute_url() not in html
+
+
+def test_known_item_rule_short_titles(monkeypatch):
+    """Hybrid keeps an exact short-title match first even when meaning favours another paper."""
+    import numpy as np
+
+    from paperboy.search import services
+    from paperboy.search.retrieval import ArrayVectors
+
+    target = make_paper("Attention Is All You Need", "Transformers replace recurrence.")
+    broad = make_paper("Attention mechanisms: a broad survey of where attention is needed", "Survey.")
+    other = make_paper("Recurrent networks need no attention", "RNNs.")
+    rebuild_index()
+    # Deterministic vectors: the query vector points at `other`, away from the target.
+    vecs = {target.pk: [1.0, 0.0, 0.0], broad.pk: [0.6, 0.8, 0.0], other.pk: [0.0, 0.0, 1.0]}
+    source = ArrayVectors(list(vecs), np.array(list(vecs.values()), dtype=np.float32))
+    monkeypatch.setattr(services, "site_vectors", lambda: source)
+    monkeypatch.setattr(
+        services, "_embedder", lambda: lambda text: np.array([0.0, 0.0, 1.0], dtype=np.float32)
+    )
+    for q in ("Attention Is All You Need", "attention is all you need"):
+        res = search_papers(q, mode="hybrid")
+        assert res.mode == "hybrid" and res.hits[0].pk == target.pk, q
+    # Two words that are a small part of a longer title do not pin it: here meaning decides.
+    broad_words = "mechanisms broad"
+    assert search_papers(broad_words, mode="keyword").hits[0].pk == broad.pk
+    assert search_papers(broad_words, mode="hybrid").hits[0].pk == other.pk
