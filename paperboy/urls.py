@@ -7,6 +7,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("paperboy.ops.urls")),
     path("search", include("paperboy.search.urls")),
     path("", include("paperboy.papers.urls")),
 ]
+
+# A database error outside a view (e.g. in a middleware) answers the 503 page, not a 500.
+handler500 = "paperboy.ops.middleware.server_error"
