@@ -258,3 +258,9 @@ WORKER_STALE_MINUTES = env_int("PAPERBOY_WORKER_STALE_MINUTES", 180)
 #: gunicorn for `manage.py serve_prod`: bind address and worker processes (default 2 x cores + 1, at most 9).
 WEB_BIND = env_str("PAPERBOY_WEB_BIND", "127.0.0.1:8000")
 WEB_WORKERS = env_int("PAPERBOY_WEB_WORKERS", 0)
+#: gunicorn threads per worker (more than 1 uses the gthread worker class), request timeout, access log
+#: ("-" = stderr, "" = off) and the proxies whose X-Forwarded-* headers gunicorn trusts.
+WEB_THREADS = env_int("PAPERBOY_WEB_THREADS", 1)
+WEB_TIMEOUT_SECONDS = env_int("PAPERBOY_WEB_TIMEOUT_SECONDS", 60)
+WEB_ACCESS_LOG = env_str("PAPERBOY_WEB_ACCESS_LOG", "-")
+WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -58,6 +58,9 @@ def _search_index_status() -> str:
     index_dir = Path(settings.SEARCH_INDEX_DIR)
     if not index_dir.exists():
         return "missing"
+    current = index_dir / "current"  # the search app serves the generation this symlink points to
+    if current.is_symlink() or current.exists():
+        return "ok" if (current / "meta.json").exists() else "missing"
     return "ok" if any(index_dir.rglob("meta.json")) else "missing"
 
 
