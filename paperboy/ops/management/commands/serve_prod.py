@@ -35,9 +35,9 @@ def gunicorn_argv(
         "--graceful-timeout",
         "30",
         "--max-requests",
-        "5000",
+        "20000",
         "--max-requests-jitter",
-        "500",
+        "2000",
         "--forwarded-allow-ips",
         forwarded_allow_ips,
     ]
