@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous list pages from memory, keyed on a version of the data (paperboy/ops/pagecache.py).
+    "paperboy.ops.pagecache.PageCacheMiddleware",
     # Innermost: turns a lost database connection into a 503 page (paperboy/ops/middleware.py).
     "paperboy.ops.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -264,3 +266,6 @@ WEB_THREADS = env_int("PAPERBOY_WEB_THREADS", 1)
 WEB_TIMEOUT_SECONDS = env_int("PAPERBOY_WEB_TIMEOUT_SECONDS", 60)
 WEB_ACCESS_LOG = env_str("PAPERBOY_WEB_ACCESS_LOG", "-")
 WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+#: Seconds an anonymous list page may be served from memory (0 = no page cache). Any upvote or ingest
+#: invalidates it at once (the key includes a version of the data); this only bounds other changes.
+PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)

@@ -108,7 +108,9 @@ class Upvote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_upvote_per_user_and_paper")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="one_upvote_per_user_and_paper")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} ↑ {self.paper_id}"

@@ -65,7 +65,16 @@ class UpsertResult:
 
 
 # Fields a newer version replaces, and fields any source may fill when they are still empty.
-_VERSIONED_FIELDS = ("title", "abstract", "authors", "authors_raw", "comments", "journal_ref", "doi", "withdrawn")
+_VERSIONED_FIELDS = (
+    "title",
+    "abstract",
+    "authors",
+    "authors_raw",
+    "comments",
+    "journal_ref",
+    "doi",
+    "withdrawn",
+)
 _FILL_FIELDS = (
     "abstract",
     "comments",
@@ -184,7 +193,9 @@ def _merge(paper: Paper, record: PaperRecord, values: dict[str, object]) -> list
         merged.remove(paper.primary_category)
         merged.insert(0, paper.primary_category)
     put("categories", merged)
-    if record.announced_on is not None and (paper.announced_on is None or record.announced_on < paper.announced_on):
+    if record.announced_on is not None and (
+        paper.announced_on is None or record.announced_on < paper.announced_on
+    ):
         put("announced_on", record.announced_on)
     if record.upvotes is not None and record.upvotes > paper.imported_upvote_count:
         delta = record.upvotes - paper.imported_upvote_count

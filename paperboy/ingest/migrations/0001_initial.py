@@ -4,45 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HarvestCheckpoint',
+            name="HarvestCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='e.g. oai:arXivRaw:cs:2025-01-01', max_length=255, unique=True)),
-                ('resumption_token', models.TextField(blank=True)),
-                ('last_datestamp', models.DateField(blank=True, null=True)),
-                ('cursor', models.IntegerField(default=0)),
-                ('completed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="e.g. oai:arXivRaw:cs:2025-01-01", max_length=255, unique=True
+                    ),
+                ),
+                ("resumption_token", models.TextField(blank=True)),
+                ("last_datestamp", models.DateField(blank=True, null=True)),
+                ("cursor", models.IntegerField(default=0)),
+                ("completed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='IngestRun',
+            name="IngestRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(help_text='Format: hf, atom, oai, feed, jsonl, listing', max_length=32)),
-                ('location', models.TextField(help_text='File, folder or URL read')),
-                ('started_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('success', 'Success'), ('partial', 'finished with errors'), ('failed', 'Failed')], db_index=True, default='running', max_length=16)),
-                ('seen_count', models.IntegerField(default=0)),
-                ('new_count', models.IntegerField(default=0)),
-                ('updated_count', models.IntegerField(default=0)),
-                ('unchanged_count', models.IntegerField(default=0)),
-                ('featured_count', models.IntegerField(default=0, help_text='New featured entries')),
-                ('failed_count', models.IntegerField(default=0)),
-                ('errors', models.JSONField(default=list, help_text='[{position, reason}], the first 1000')),
-                ('message', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(help_text="Format: hf, atom, oai, feed, jsonl, listing", max_length=32),
+                ),
+                ("location", models.TextField(help_text="File, folder or URL read")),
+                ("started_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("success", "Success"),
+                            ("partial", "finished with errors"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("seen_count", models.IntegerField(default=0)),
+                ("new_count", models.IntegerField(default=0)),
+                ("updated_count", models.IntegerField(default=0)),
+                ("unchanged_count", models.IntegerField(default=0)),
+                ("featured_count", models.IntegerField(default=0, help_text="New featured entries")),
+                ("failed_count", models.IntegerField(default=0)),
+                ("errors", models.JSONField(default=list, help_text="[{position, reason}], the first 1000")),
+                ("message", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
     ]

@@ -50,8 +50,21 @@ def test_it_parses_every_documented_form(raw: str, expected: ArxivId | None) -> 
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "abc", "2401.1234", "1501.0001", "1412.00001", "2413.01234", "0612.0001", "2401.01234v0",
-     "hep-th/99010011", "hep-th/9913001", "https://example.org/abs/2401.01234", "2401.01234v", "sparse guidance"],
+    [
+        "",
+        "abc",
+        "2401.1234",
+        "1501.0001",
+        "1412.00001",
+        "2413.01234",
+        "0612.0001",
+        "2401.01234v0",
+        "hep-th/99010011",
+        "hep-th/9913001",
+        "https://example.org/abs/2401.01234",
+        "2401.01234v",
+        "sparse guidance",
+    ],
 )
 def test_it_rejects_what_is_not_an_id(raw: str) -> None:
     assert not is_arxiv_id(raw)

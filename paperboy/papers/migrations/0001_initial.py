@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,65 +14,158 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arxiv_id', models.CharField(help_text='Canonical id without version', max_length=64, unique=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Latest version known')),
-                ('title', models.TextField(help_text='One line; TeX markup kept')),
-                ('abstract', models.TextField(blank=True, help_text='Raw text as arXiv gives it')),
-                ('authors', models.JSONField(default=list, help_text='Ordered author names, TeX accents as Unicode')),
-                ('authors_raw', models.JSONField(default=list, help_text='Ordered author names as the source gave them')),
-                ('primary_category', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('categories', models.JSONField(default=list, help_text='Primary first, then every cross-list')),
-                ('comments', models.TextField(blank=True)),
-                ('journal_ref', models.TextField(blank=True)),
-                ('doi', models.CharField(blank=True, max_length=255)),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, help_text='Date of v1', null=True)),
-                ('updated_at', models.DateTimeField(blank=True, help_text='Date of the latest version', null=True)),
-                ('announced_on', models.DateField(blank=True, db_index=True, help_text='arXiv listing day', null=True)),
-                ('code_url', models.URLField(blank=True, max_length=500)),
-                ('project_url', models.URLField(blank=True, max_length=500)),
-                ('imported_upvote_count', models.IntegerField(default=0, help_text='Upvotes recorded by an imported snapshot (e.g. HF Daily Papers)')),
-                ('upvote_count', models.IntegerField(db_index=True, default=0, help_text='imported_upvote_count + local upvotes; kept by the services')),
-                ('withdrawn', models.BooleanField(default=False)),
-                ('source', models.CharField(blank=True, help_text='Source the paper was first seen in', max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "arxiv_id",
+                    models.CharField(help_text="Canonical id without version", max_length=64, unique=True),
+                ),
+                ("version", models.PositiveIntegerField(default=1, help_text="Latest version known")),
+                ("title", models.TextField(help_text="One line; TeX markup kept")),
+                ("abstract", models.TextField(blank=True, help_text="Raw text as arXiv gives it")),
+                (
+                    "authors",
+                    models.JSONField(default=list, help_text="Ordered author names, TeX accents as Unicode"),
+                ),
+                (
+                    "authors_raw",
+                    models.JSONField(default=list, help_text="Ordered author names as the source gave them"),
+                ),
+                ("primary_category", models.CharField(blank=True, db_index=True, max_length=32)),
+                (
+                    "categories",
+                    models.JSONField(default=list, help_text="Primary first, then every cross-list"),
+                ),
+                ("comments", models.TextField(blank=True)),
+                ("journal_ref", models.TextField(blank=True)),
+                ("doi", models.CharField(blank=True, max_length=255)),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, db_index=True, help_text="Date of v1", null=True),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, help_text="Date of the latest version", null=True),
+                ),
+                (
+                    "announced_on",
+                    models.DateField(blank=True, db_index=True, help_text="arXiv listing day", null=True),
+                ),
+                ("code_url", models.URLField(blank=True, max_length=500)),
+                ("project_url", models.URLField(blank=True, max_length=500)),
+                (
+                    "imported_upvote_count",
+                    models.IntegerField(
+                        default=0, help_text="Upvotes recorded by an imported snapshot (e.g. HF Daily Papers)"
+                    ),
+                ),
+                (
+                    "upvote_count",
+                    models.IntegerField(
+                        db_index=True,
+                        default=0,
+                        help_text="imported_upvote_count + local upvotes; kept by the services",
+                    ),
+                ),
+                ("withdrawn", models.BooleanField(default=False)),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Source the paper was first seen in", max_length=32
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True, db_index=True)),
             ],
             options={
-                'ordering': ['-published_at', '-arxiv_id'],
-                'indexes': [models.Index(fields=['-upvote_count', '-published_at'], name='paper_upvotes_idx')],
+                "ordering": ["-published_at", "-arxiv_id"],
+                "indexes": [
+                    models.Index(fields=["-upvote_count", "-published_at"], name="paper_upvotes_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FeaturedEntry',
+            name="FeaturedEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('featured_on', models.DateField(db_index=True)),
-                ('featured_at', models.DateTimeField(blank=True, help_text='When it was featured (UTC)', null=True)),
-                ('submitter_name', models.CharField(blank=True, help_text='Imported submitter handle', max_length=150)),
-                ('source', models.CharField(blank=True, max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='featured_entries', to='papers.paper')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("featured_on", models.DateField(db_index=True)),
+                (
+                    "featured_at",
+                    models.DateTimeField(blank=True, help_text="When it was featured (UTC)", null=True),
+                ),
+                (
+                    "submitter_name",
+                    models.CharField(blank=True, help_text="Imported submitter handle", max_length=150),
+                ),
+                ("source", models.CharField(blank=True, max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="featured_entries",
+                        to="papers.paper",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'featured entries',
-                'ordering': ['-featured_on'],
-                'constraints': [models.UniqueConstraint(fields=('paper', 'featured_on'), name='featured_once_per_day')],
+                "verbose_name_plural": "featured entries",
+                "ordering": ["-featured_on"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("paper", "featured_on"), name="featured_once_per_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Upvote',
+            name="Upvote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='upvotes', to='papers.paper')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='upvotes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="upvotes", to="papers.paper"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="upvotes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'paper'), name='one_upvote_per_user_and_paper')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "paper"), name="one_upvote_per_user_and_paper")
+                ],
             },
         ),
     ]
