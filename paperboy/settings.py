@@ -250,6 +250,10 @@ READY_MAX_INGEST_AGE_HOURS = env_float("PAPERBOY_READY_MAX_INGEST_AGE_HOURS", 96
 INGEST_DELAY_MINUTES = env_int("PAPERBOY_INGEST_DELAY_MINUTES", 30)
 #: arXiv holidays (YYYY-MM-DD, US-Eastern dates) with no evening announcement (arXiv's availability page).
 ARXIV_HOLIDAYS = env_list("PAPERBOY_ARXIV_HOLIDAYS", [])
+#: Sources of the worker's live ingest: "feed:<arXiv category>" (listing feed) or "hf" (HF Daily Papers).
+WORKER_INGEST_SOURCES = env_list(
+    "PAPERBOY_WORKER_INGEST_SOURCES", ["feed:cs.AI", "feed:cs.CL", "feed:cs.CV", "feed:cs.LG", "hf"]
+)
 #: Seconds the worker sleeps between two looks at its schedule.
 WORKER_TICK_SECONDS = env_int("PAPERBOY_WORKER_TICK_SECONDS", 30)
 #: Minutes between two embedding runs (new papers only) and two digest runs (each subscriber's hour).

@@ -5,7 +5,7 @@ Jobs (each a management command of another app, run in this process):
 ============  =====================================================  ==================================
 job           slot                                                   command
 ============  =====================================================  ==================================
-``ingest``    20:00 US-Eastern + ``INGEST_DELAY_MINUTES``, Sun-Thu   ``ingest --live``
+``ingest``    20:00 US-Eastern + ``INGEST_DELAY_MINUTES``, Sun-Thu   ``ingest <kind> --live`` per source
 ``embed``     every ``WORKER_EMBED_MINUTES`` (and after an ingest)   ``embed`` (new papers only)
 ``digests``   every ``WORKER_DIGEST_MINUTES``                        ``send_digests`` (subscribers' hour)
 ============  =====================================================  ==================================
@@ -22,12 +22,13 @@ import io
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from paperboy.ops import schedule
@@ -76,11 +77,18 @@ def claim(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetime | No
     ``WORKER_STALE_MINUTES`` is taken over by a conditional UPDATE that only one worker can win.
     """
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            return JobRun.objects.create(job=job, slot=slot, claimed_by=claimed_by)
-    except IntegrityError:
-        pass
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return JobRun.objects.create(job=job, slot=slot, claimed_by=claimed_by)
+        except IntegrityError:
+            break  # another worker holds the slot
+        except OperationalError as exc:
+            # SQLite only: "database is locked" / "table is locked" when the busy timeout or a
+            # shared-cache lock gives up; the insert did not happen, so trying again is safe.
+            if "locked" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
     stale_before = now - dt.timedelta(minutes=settings.WORKER_STALE_MINUTES)
     taken = JobRun.objects.filter(
         job=job, slot=slot, status=JobRun.Status.RUNNING, started_at__lt=stale_before
@@ -100,19 +108,47 @@ def _run_command(name: str, *args: str) -> str:
     return out.getvalue()
 
 
+def ingest_commands() -> list[list[str]]:
+    """The ``ingest`` invocations of one live-ingest run, from ``settings.WORKER_INGEST_SOURCES``.
+
+    ``feed:cs.CL`` -> ``ingest feed --live --category cs.CL``; ``hf`` -> ``ingest hf --live``.
+    """
+    commands: list[list[str]] = []
+    for source in settings.WORKER_INGEST_SOURCES:
+        kind, _, arg = source.partition(":")
+        command = [kind, "--live", "--quiet"]
+        if arg:
+            command += ["--category", arg]
+        commands.append(command)
+    return commands
+
+
 def run_ingest(run: JobRun) -> None:
-    """Live ingest for an announcement evening; 0 new papers is recorded as a silent day."""
+    """Live ingest for an announcement evening; 0 new papers is recorded as a silent day.
+
+    Every source is tried even when one fails; the run fails when all of them failed.
+    """
     from paperboy.papers.models import Paper
 
     if not _command_exists("ingest"):
         run.status, run.message = JobRun.Status.SKIPPED, "the ingest command is not installed"
         return
     started = timezone.now()
-    output = _run_command("ingest", "--live")
+    lines: list[str] = []
+    failures = 0
+    commands = ingest_commands()
+    for args in commands:
+        try:
+            lines.append(f"ingest {' '.join(args)}: {_run_command('ingest', *args).strip()[-1000:]}")
+        except Exception as exc:  # CommandError, network errors: record and go on with the next source
+            failures += 1
+            lines.append(f"ingest {' '.join(args)} FAILED: {exc.__class__.__name__}: {exc}")
     run.new_paper_count = Paper.objects.filter(created_at__gte=started).count()
-    run.message = output[-4000:]
+    run.message = "\n".join(lines)[-4000:]
     announce_day = run.slot.astimezone(schedule.ARXIV_TZ).date()
-    if run.new_paper_count == 0 and schedule.is_announcement_day(announce_day, holidays=holidays()):
+    if commands and failures == len(commands):
+        run.status = JobRun.Status.FAILED
+    elif run.new_paper_count == 0 and schedule.is_announcement_day(announce_day, holidays=holidays()):
         run.status = JobRun.Status.SILENT
         run.message = f"no new papers for the announcement of {announce_day}\n{run.message}"
     else:

@@ -80,13 +80,16 @@ def test_due_jobs_include_the_ingest_slot_until_it_is_too_old():
     assert "ingest" not in {d.job for d in worker.due_jobs(saturday)}
 
 
-def _fake_ingest(new_papers: int):
-    """Stands in for the ingest app's `ingest --live` (another branch): adds `new_papers` papers."""
+def _fake_ingest(new_papers: int, calls: list[tuple[str, ...]] | None = None):
+    """Stands in for the ingest command's live fetch (no network in tests): adds `new_papers` papers."""
 
     def run_command(name: str, *args: str) -> str:
-        assert (name, args) == ("ingest", ("--live",))
-        for i in range(new_papers):
-            Paper.objects.create(arxiv_id=f"2501.{i:05d}", title=f"Paper {i}")
+        assert name == "ingest"
+        if calls is not None:
+            calls.append(args)
+        if args[0] == "feed" and args[-1] == "cs.CL":
+            for i in range(new_papers):
+                Paper.objects.create(arxiv_id=f"2501.{i:05d}", title=f"Paper {i}")
         return f"{new_papers} new\n"
 
     return run_command
@@ -106,12 +109,19 @@ def test_an_announcement_day_without_new_papers_is_recorded_as_silent(monkeypatc
 
 
 @pytest.mark.django_db
-def test_an_ingest_with_new_papers_succeeds_and_counts_them(monkeypatch):
+def test_an_ingest_with_new_papers_succeeds_and_counts_them(monkeypatch, settings):
+    settings.WORKER_INGEST_SOURCES = ["feed:cs.AI", "feed:cs.CL", "hf"]
+    calls: list[tuple[str, ...]] = []
     monkeypatch.setattr(worker, "_command_exists", lambda name: name == "ingest")
-    monkeypatch.setattr(worker, "_run_command", _fake_ingest(3))
+    monkeypatch.setattr(worker, "_run_command", _fake_ingest(3, calls))
     runs = worker.tick(now=MONDAY_SLOT + dt.timedelta(minutes=1), claimed_by="w")
     ingest = next(r for r in runs if r.job == "ingest")
     assert (ingest.status, ingest.new_paper_count) == (JobRun.Status.SUCCESS, 3)
+    assert calls == [
+        ("feed", "--live", "--quiet", "--category", "cs.AI"),
+        ("feed", "--live", "--quiet", "--category", "cs.CL"),
+        ("hf", "--live", "--quiet"),
+    ]
     # Another worker's pass over the same slot does nothing.
     assert [r.job for r in worker.tick(now=MONDAY_SLOT + dt.timedelta(minutes=2), claimed_by="x")] == []
 
@@ -126,6 +136,23 @@ def test_a_failing_job_is_recorded_and_the_worker_goes_on(monkeypatch):
     runs = worker.tick(now=MONDAY_SLOT + dt.timedelta(minutes=1), claimed_by="w")
     assert {r.job: r.status for r in runs} == {"ingest": "failed", "embed": "failed", "digests": "failed"}
     assert "arXiv said 503" in JobRun.objects.get(job="ingest").message
+
+
+@pytest.mark.django_db
+def test_one_failing_source_does_not_stop_the_others(monkeypatch, settings):
+    settings.WORKER_INGEST_SOURCES = ["feed:cs.AI", "feed:cs.CL"]
+    ok = _fake_ingest(2)
+
+    def flaky(name: str, *args: str) -> str:
+        if args[-1] == "cs.AI":
+            raise RuntimeError("feed timed out")
+        return ok(name, *args)
+
+    monkeypatch.setattr(worker, "_command_exists", lambda name: name == "ingest")
+    monkeypatch.setattr(worker, "_run_command", flaky)
+    ingest = next(r for r in worker.tick(now=MONDAY_SLOT, claimed_by="w") if r.job == "ingest")
+    assert (ingest.status, ingest.new_paper_count) == (JobRun.Status.SUCCESS, 2)
+    assert "cs.AI FAILED: RuntimeError: feed timed out" in ingest.message
 
 
 @pytest.mark.django_db(transaction=True)
