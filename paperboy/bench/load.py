@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -320,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoints = {
         "daily": "/",
         "paper": f"/papers/{targets['arxiv_id']}",
-        "search": "/search?q=" + urllib.request.quote(args.query),
+        "search": "/search?q=" + urllib.parse.quote(args.query),
         "api": "/api/daily_papers",
     }
     if args.only:

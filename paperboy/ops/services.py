@@ -198,7 +198,7 @@ def backup(path: Path, *, database: dict[str, Any] | None = None) -> BackupResul
             if database is None:
                 conn = connections[DEFAULT_DB_ALIAS]
                 conn.ensure_connection()
-                conn.connection.backup(dst)  # type: ignore[union-attr]
+                conn.connection.backup(dst)
             else:
                 src = sqlite3.connect(str(db["NAME"]))
                 try:

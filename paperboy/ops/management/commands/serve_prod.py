@@ -82,7 +82,7 @@ class Command(BaseCommand):
             access_log=settings.WEB_ACCESS_LOG,
             forwarded_allow_ips=settings.WEB_FORWARDED_ALLOW_IPS,
         )
-        vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        vendor = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
         self.stdout.write(
             f"gunicorn: {workers} workers on {argv[argv.index('--bind') + 1]}, database {vendor}"
         )
