@@ -50,14 +50,16 @@ def make_rows() -> dict[str, set[Any]]:
 
 
 def _make_subscription(user: Any) -> set[Any]:
+    """A confirmed subscriber with a daily digest and an author follow (paperboy.digests models)."""
+    from django.utils import timezone
+
+    Subscriber = apps.get_model("digests", "Subscriber")
     Subscription = apps.get_model("digests", "Subscription")
-    fields = {f.name for f in Subscription._meta.get_fields()}
-    values: dict[str, Any] = {}
-    if "user" in fields:
-        values["user"] = user
-    if "email" in fields:
-        values["email"] = user.email
-    Subscription.objects.create(**values)
+    subscriber = Subscriber.objects.create(email=user.email, confirmed_at=timezone.now())
+    Subscription.objects.create(subscriber=subscriber, kind="daily", params={}, key="daily")
+    Subscription.objects.create(
+        subscriber=subscriber, kind="author", params={"author": "Ünal Ö."}, key="author:ünal ö."
+    )
     return set(Subscription.objects.values_list("pk", flat=True))
 
 
