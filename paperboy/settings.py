@@ -201,6 +201,8 @@ LOGGING = {
 # X-Forwarded-Proto); for plain-http local runs (the load benchmark) set
 # PAPERBOY_SECURE_SSL_REDIRECT=false and PAPERBOY_INSECURE_COOKIES=true.
 SECURE_SSL_REDIRECT = env_bool("PAPERBOY_SECURE_SSL_REDIRECT", not DEBUG)
+# Health probes (load balancer, systemd, monitoring) ask gunicorn over plain http on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 _secure_cookies = not DEBUG and not env_bool("PAPERBOY_INSECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = _secure_cookies
 CSRF_COOKIE_SECURE = _secure_cookies
