@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
-__all__ = ["clean_title", "collapse_whitespace", "plain_text", "tex_to_unicode"]
+__all__ = ["clean_title", "collapse_whitespace", "plain_text", "split_authors", "tex_to_unicode"]
 
 _WS = re.compile(r"\s+")
 _TEX_MARK = re.compile(r"[\\{}$~]")
@@ -58,3 +58,46 @@ def plain_text(text: str) -> str:
     """A plain-text form of TeX-ish text for search and e-mail: accents to Unicode, markup removed,
     math kept between its ``$`` signs, white space folded."""
     return tex_to_unicode(text or "")
+
+
+_AND = re.compile(r"\s+and\s+|^and\s+", re.IGNORECASE)
+
+
+def split_authors(text: str) -> list[str]:
+    """Split an arXiv author string into names.
+
+    Splits on commas and the word ``and`` outside parentheses and braces; parenthesised
+    affiliations (``Nash (University of Texas)``, ``A (1), B (2) ((1) X, (2) Y)``) are dropped;
+    TeX is kept as written. Example: ``"Adam M. Dillamore, Vasily Belokurov, N. Wyn Evans and Elliot Y. Davies"``
+    -> 4 names; ``"Ramesh Narayan, Bohdan Paczy\\'nski, and Tsvi Piran"`` -> 3 names.
+    """
+    text = collapse_whitespace(text)
+    pieces: list[str] = []
+    buf: list[str] = []
+    paren = brace = 0
+    for ch in text:
+        if ch == "(" and brace == 0:
+            paren += 1
+            continue
+        if ch == ")" and brace == 0 and paren:
+            paren -= 1
+            continue
+        if paren:
+            continue
+        if ch == "{":
+            brace += 1
+        elif ch == "}" and brace:
+            brace -= 1
+        if ch == "," and brace == 0:
+            pieces.append("".join(buf))
+            buf = []
+            continue
+        buf.append(ch)
+    pieces.append("".join(buf))
+    names: list[str] = []
+    for piece in pieces:
+        for name in _AND.split(piece.strip()):
+            name = collapse_whitespace(name)
+            if name and name.lower() != "and":
+                names.append(name)
+    return names

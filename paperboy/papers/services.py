@@ -111,6 +111,134 @@ def _values_from_record(record: PaperRecord) -> dict[str, object]:
     }
 
 
+_URL_FIELDS = ("code_url", "project_url")
+
+
+def validate_record(record: PaperRecord) -> None:
+    """Check what the database would refuse, so one bad record cannot spoil a batch.
+
+    Raises:
+        ValueError: with a reason fit for an error report (missing id or title, a field too long,
+            a link that is not http(s), a version below 1, a naive datetime).
+    """
+    if not record.arxiv_id or len(record.arxiv_id) > 64:
+        raise ValueError(f"bad arXiv id {record.arxiv_id!r}")
+    if not clean_title(record.title):
+        raise ValueError("missing title")
+    if record.version is not None and record.version < 1:
+        raise ValueError(f"bad version {record.version!r}")
+    if len(record.doi or "") > 255:
+        raise ValueError("DOI longer than 255 characters")
+    if any(len(c) > 32 for c in [record.primary_category, *record.categories]):
+        raise ValueError("category longer than 32 characters")
+    for name in _URL_FIELDS:
+        url = getattr(record, name) or ""
+        if url and (len(url) > 500 or not url.startswith(("http://", "https://"))):
+            raise ValueError(f"{name} is not an http(s) link of at most 500 characters: {url[:80]!r}")
+    for name in ("published_at", "updated_at", "featured_at"):
+        value = getattr(record, name)
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"{name} has no time zone")
+
+
+def upsert_papers(records: list[PaperRecord], *, source: str) -> list[UpsertResult]:
+    """:func:`upsert_paper` for many records in ONE transaction, with a few queries per batch.
+
+    Same rules and outcomes as calling :func:`upsert_paper` on each record in order (a record for a
+    paper seen earlier in the batch merges into it). All or nothing: if anything fails the whole
+    batch is rolled back (the caller may then retry record by record to isolate the bad one).
+    Call :func:`validate_record` first.
+
+    Raises:
+        django.db.DatabaseError: the batch was rolled back.
+    """
+    if not records:
+        return []
+    with transaction.atomic():
+        ids = list(dict.fromkeys(r.arxiv_id for r in records))
+        existing: dict[str, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for paper in Paper.objects.select_for_update().filter(arxiv_id__in=chunk):
+                existing[paper.arxiv_id] = paper
+        created: dict[str, Paper] = {}
+        changed_fields: dict[str, set[str]] = {}
+        outcomes: list[tuple[Paper, Outcome]] = []
+        for record in records:
+            values = _values_from_record(record)
+            paper = existing.get(record.arxiv_id) or created.get(record.arxiv_id)
+            if paper is None:
+                upvotes = max(record.upvotes or 0, 0)
+                paper = Paper(
+                    arxiv_id=record.arxiv_id,
+                    version=record.version or 1,
+                    announced_on=record.announced_on,
+                    imported_upvote_count=upvotes,
+                    upvote_count=upvotes,
+                    source=source,
+                    **values,
+                )
+                created[record.arxiv_id] = paper
+                outcomes.append((paper, Outcome.NEW))
+                continue
+            changed = _merge(paper, record, values)
+            if changed and paper.arxiv_id in existing:
+                changed_fields.setdefault(paper.arxiv_id, set()).update(changed)
+            outcomes.append((paper, Outcome.UPDATED if changed else Outcome.UNCHANGED))
+        if created:
+            Paper.objects.bulk_create(list(created.values()), batch_size=500)
+        for arxiv_id, fields in changed_fields.items():
+            paper = existing[arxiv_id]
+            paper.save(update_fields=[*sorted(fields), "modified_at"])
+            if "upvote_count" in fields:
+                paper.refresh_from_db(fields=["upvote_count"])
+                paper.__dict__.pop("_upvote_delta", None)
+        featured_new = _create_featured_entries(records, outcomes, source=source)
+    return [
+        UpsertResult(paper=paper, outcome=outcome, featured_created=created_here)
+        for (paper, outcome), created_here in zip(outcomes, featured_new, strict=True)
+    ]
+
+
+def _create_featured_entries(
+    records: list[PaperRecord], outcomes: list[tuple[Paper, Outcome]], *, source: str
+) -> list[bool]:
+    """Create the missing featured entries of a batch; return, per record, whether it created one."""
+    wanted = [
+        (i, paper, record)
+        for i, (record, (paper, _)) in enumerate(zip(records, outcomes, strict=True))
+        if record.featured_on is not None
+    ]
+    flags = [False] * len(records)
+    if not wanted:
+        return flags
+    days = {record.featured_on for _, _, record in wanted}
+    pks = {paper.pk for _, paper, _ in wanted}
+    have = set(
+        FeaturedEntry.objects.filter(paper_id__in=pks, featured_on__in=days).values_list(
+            "paper_id", "featured_on"
+        )
+    )
+    new_entries: list[FeaturedEntry] = []
+    for i, paper, record in wanted:
+        key = (paper.pk, record.featured_on)
+        if key in have:
+            continue
+        have.add(key)
+        flags[i] = True
+        new_entries.append(
+            FeaturedEntry(
+                paper=paper,
+                featured_on=record.featured_on,
+                featured_at=record.featured_at,
+                submitter_name=record.submitter_name[:150],
+                source=source,
+            )
+        )
+    FeaturedEntry.objects.bulk_create(new_entries)
+    return flags
+
+
 def upsert_paper(record: PaperRecord, *, source: str) -> UpsertResult:
     """Insert or update one paper (and its featured entry) in one transaction.
 
@@ -145,9 +273,10 @@ def upsert_paper(record: PaperRecord, *, source: str) -> UpsertResult:
         else:
             changed = _merge(paper, record, values)
             if changed:
-                paper.save(update_fields=[*changed, "modified_at"])
+                paper.save(update_fields=[*dict.fromkeys(changed), "modified_at"])
                 if "imported_upvote_count" in changed:
                     paper.refresh_from_db(fields=["upvote_count"])
+                    paper.__dict__.pop("_upvote_delta", None)
             outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
         featured_created = False
         if record.featured_on is not None:
@@ -201,7 +330,12 @@ def _merge(paper: Paper, record: PaperRecord, values: dict[str, object]) -> list
         delta = record.upvotes - paper.imported_upvote_count
         paper.imported_upvote_count = record.upvotes
         changed.append("imported_upvote_count")
-        paper.upvote_count = F("upvote_count") + delta  # type: ignore[assignment]
+        if paper.pk is None:  # created earlier in the same batch: plain numbers
+            paper.upvote_count += delta
+        else:  # local upvotes may arrive meanwhile: add the difference in the database
+            pending = getattr(paper, "_upvote_delta", 0) + delta
+            paper._upvote_delta = pending  # type: ignore[attr-defined]
+            paper.upvote_count = F("upvote_count") + pending  # type: ignore[assignment]
         changed.append("upvote_count")
     return changed
 
