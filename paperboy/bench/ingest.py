@@ -57,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
 
         call_command("migrate", verbosity=0, interactive=False)
         files = list_files(args.data, "jsonl")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = run_ingest("jsonl", args.data, limit=args.limit, progress=sys.stderr, index=args.index)
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         papers = Paper.objects.count()
 
     figures = {
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         "unique_papers": papers,
         "seconds": round(seconds, 2),
         "records_per_second": round(result.seen / seconds, 1) if seconds else 0.0,
+        # CPU time of this process: the figure without other jobs on the shared cores.
+        "cpu_seconds": round(cpu_seconds, 2),
+        "records_per_cpu_second": round(result.seen / cpu_seconds, 1) if cpu_seconds else 0.0,
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "new": result.new,
         "updated": result.updated,
         "unchanged": result.unchanged,

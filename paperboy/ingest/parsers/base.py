@@ -71,7 +71,7 @@ def open_binary(path: Path) -> tuple[IO[bytes], BinaryIO]:
     raw = path.open("rb")
     if path.name.endswith(".gz"):
         return raw, gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw, raw  # type: ignore[return-value]
+    return raw, raw
 
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

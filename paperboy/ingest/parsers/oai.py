@@ -160,7 +160,7 @@ def iter_oai(stream: BinaryIO, name: str, info: OaiInfo) -> Iterator[Item]:
                     info.last_datestamp = stamp
             if header is not None and header.get("status") == "deleted":
                 element.clear()
-                continue
+                continue  # (its parent is trimmed with the next record)
             try:
                 meta = element.find(f"{OAI}metadata")
                 if meta is None or len(meta) == 0:
@@ -179,6 +179,9 @@ def iter_oai(stream: BinaryIO, name: str, info: OaiInfo) -> Iterator[Item]:
             else:
                 yield position, record
             element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:  # keep memory flat on big files
+                del parent[0]
     except etree.XMLSyntaxError as exc:
         yield f"{name}#{index + 1}", ParseError(f"unreadable XML, stopped here: {exc}")
 
