@@ -275,3 +275,36 @@ WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 #: Seconds an anonymous list page may be served from memory (0 = no page cache). Any upvote or ingest
 #: invalidates it at once (the key includes a version of the data); this only bounds other changes.
 PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)
+
+# --- accounts, comments, upvotes, submissions, claims (issue 4) ----------------------------
+INSTALLED_APPS += ["paperboy.accounts", "paperboy.comments"]
+# Turns django-ratelimit's Ratelimited exception into the 429 page (RATELIMIT_VIEW).
+MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
+# Log in with e-mail address or username; is_active=False (unconfirmed or suspended) cannot log in.
+AUTHENTICATION_BACKENDS = ["paperboy.accounts.backends.EmailOrUsernameBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+#: Sign-up confirmation and password-reset links stay valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PAPERBOY_CONFIRMATION_LINK_TIMEOUT_SECONDS", 3 * 24 * 3600)
+#: A submitted paper must be at most this many days old, counted from its latest version.
+SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14)
+#: How many papers one user may submit to the daily list per UTC day (staff are exempt).
+SUBMISSIONS_PER_DAY = env_int("PAPERBOY_SUBMISSIONS_PER_DAY", 5)
+# Rate limits (django-ratelimit "count/period", e.g. 10/m, 5/h, 100/d). Each applies twice: once per
+# user (or, before log-in, per submitted username/e-mail) and once per client IP. The counters live
+# in the default cache (per process with the default local-memory cache).
+RATELIMIT_ENABLE = env_bool("PAPERBOY_RATELIMIT_ENABLED", True)
+RATELIMIT_VIEW = "paperboy.accounts.views.ratelimited"
+# Behind a reverse proxy that sets one client address per request, e.g. HTTP_X_REAL_IP.
+RATELIMIT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+RATE_LIMITS = {
+    "signup": env_str("PAPERBOY_RATELIMIT_SIGNUP", "5/h"),
+    "login": env_str("PAPERBOY_RATELIMIT_LOGIN", "10/m"),
+    "password_reset": env_str("PAPERBOY_RATELIMIT_PASSWORD_RESET", "5/h"),
+    "vote": env_str("PAPERBOY_RATELIMIT_VOTE", "60/m"),
+    "comment": env_str("PAPERBOY_RATELIMIT_COMMENT", "10/m"),
+    "report": env_str("PAPERBOY_RATELIMIT_REPORT", "20/h"),
+    "submit": env_str("PAPERBOY_RATELIMIT_SUBMIT", "20/h"),
+    "claim": env_str("PAPERBOY_RATELIMIT_CLAIM", "20/h"),
+}

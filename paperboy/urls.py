@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("paperboy.ops.urls")),
     path("search", include("paperboy.search.urls")),
+    path("accounts/", include("paperboy.accounts.urls")),
+    path("comments/", include("paperboy.comments.urls")),
+    path("", include("paperboy.accounts.community_urls")),
     path("", include("paperboy.papers.urls")),
 ]
 

@@ -1,0 +1,95 @@
+"""Rate limits per user and per IP answer with the 429 page (or JSON for scripts)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from paperboy.accounts.tests.conftest import make_user
+from paperboy.papers.models import Paper
+
+pytestmark = pytest.mark.django_db
+
+
+def test_votes_over_the_limit_get_the_429_page(alice_client: Client, paper: Paper, settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": "3/m"}
+    url = reverse("community:upvote", args=[paper.arxiv_id])
+    codes = [alice_client.post(url, {"value": "1"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 302]
+    blocked = alice_client.post(url, {"value": "0"})
+    assert blocked.status_code == 429
+    assert b"Too many requests" in blocked.content and blocked["Retry-After"] == "60"
+    assert "429.html" in [t.name for t in blocked.templates]
+    paper.refresh_from_db()
+    assert paper.upvote_count == 4  # the blocked "remove" did nothing
+    as_json = alice_client.post(url, {"value": "0"}, headers={"Accept": "application/json"})
+    assert as_json.status_code == 429 and "error" in as_json.json()
+
+
+def test_the_ip_limit_holds_across_accounts(paper: Paper, settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": "2/m"}
+    url = reverse("comments:post", args=[paper.arxiv_id])
+    codes = []
+    for name in ("u1", "u2", "u3"):
+        client = Client(REMOTE_ADDR="10.0.0.7")
+        client.force_login(make_user(name))
+        codes.append(client.post(url, {"body": "hi"}).status_code)
+    assert codes == [302, 302, 429]
+    other_ip = Client(REMOTE_ADDR="10.0.0.8")
+    other_ip.force_login(make_user("u4"))
+    assert other_ip.post(url, {"body": "hi"}).status_code == 302
+
+
+def test_login_attempts_on_one_account_are_limited_from_any_ip(settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "3/m"}
+    make_user("victim")
+    url = reverse("accounts:login")
+    codes = [
+        Client(REMOTE_ADDR=f"10.1.0.{i}").post(url, {"username": "victim", "password": "guess"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_signup_is_limited_per_ip_without_revealing_anything(settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "2/h"}
+    client = Client(REMOTE_ADDR="10.2.0.1")
+    for i in range(2):
+        data = {
+            "username": f"n{i}",
+            "email": f"n{i}@example.org",
+            "password1": "long pass phrase",
+            "password2": "long pass phrase",
+        }
+        assert client.post(reverse("accounts:signup"), data).status_code == 302
+    data = {
+        "username": "n9",
+        "email": "n9@example.org",
+        "password1": "long pass phrase",
+        "password2": "long pass phrase",
+    }
+    assert client.post(reverse("accounts:signup"), data).status_code == 429
+    assert len(mail.outbox) == 2
+    assert client.get(reverse("accounts:signup")).status_code == 200  # showing the form is never limited
+
+
+def test_password_reset_is_limited(settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": "1/h"}
+    client = Client()
+    assert client.post(reverse("accounts:password_reset"), {"email": "x@example.org"}).status_code == 302
+    assert client.post(reverse("accounts:password_reset"), {"email": "y@example.org"}).status_code == 429
+
+
+def test_submissions_and_claims_are_limited(alice_client: Client, paper: Paper, settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submit": "1/h", "claim": "1/h"}
+    alice_client.post(reverse("community:submit"), {"arxiv": "junk"})
+    assert alice_client.post(reverse("community:submit"), {"arxiv": "junk"}).status_code == 429
+    alice_client.post(reverse("community:claim", args=[paper.arxiv_id]), {"author_index": "0"})
+    assert (
+        alice_client.post(
+            reverse("community:claim", args=[paper.arxiv_id]), {"author_index": "1"}
+        ).status_code
+        == 429
+    )
