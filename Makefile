@@ -52,6 +52,11 @@ bench-ingest: $(STAMP)
 	@mkdir -p build
 	PAPERBOY_DEBUG=true $(PY) -m paperboy.bench.ingest --out build/bench-ingest.json
 
+## Compose and send digests for 10,000 subscribers to a local aiosmtpd server; prints e-mails per second.
+bench-digests: $(STAMP)
+	@mkdir -p build
+	$(PY) -m paperboy.bench.digests --out build/bench-digests.json
+
 clean:
 	rm -rf build data/staticfiles
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "paperboy.papers",
     "paperboy.ingest",
     "paperboy.search",
+    "paperboy.digests",
     "paperboy.ops",
 ]
 
@@ -186,6 +187,35 @@ HTTP_USER_AGENT = env_str(
 SEARCH_INDEX_DIR = env_path("PAPERBOY_SEARCH_INDEX_DIR", DATA_DIR / "search")
 #: Folder of the demo corpus imported on first start.
 DEMO_DIR = env_path("PAPERBOY_DEMO_DIR", BASE_DIR / "demo")
+
+# --- digests (paperboy/digests) ---------------------------------------------------------
+#: Days a double opt-in confirmation link stays valid.
+DIGEST_CONFIRM_MAX_AGE_DAYS = env_int("PAPERBOY_DIGEST_CONFIRM_MAX_AGE_DAYS", 7)
+#: Papers per digest e-mail.
+DIGEST_PAPERS_PER_EMAIL = env_int("PAPERBOY_DIGEST_PAPERS_PER_EMAIL", 10)
+#: ISO weekday (1 = Monday … 7 = Sunday) whose edition day carries the weekly digest (7 days ending that day).
+DIGEST_WEEKLY_ISOWEEKDAY = env_int("PAPERBOY_DIGEST_WEEKLY_ISOWEEKDAY", 5)
+#: Extra SMTP tries after a transient failure, and the first back-off (doubled each retry).
+DIGEST_SMTP_RETRIES = env_int("PAPERBOY_DIGEST_SMTP_RETRIES", 3)
+DIGEST_SMTP_BACKOFF_SECONDS = env_float("PAPERBOY_DIGEST_SMTP_BACKOFF_SECONDS", 2.0)
+#: SMTP connections used in parallel by send_digests (sending is latency-bound).
+DIGEST_SMTP_CONNECTIONS = env_int("PAPERBOY_DIGEST_SMTP_CONNECTIONS", 4)
+#: Total SMTP tries for one e-mail over all runs before it stays failed, and the wait between runs' retries.
+DIGEST_MAX_ATTEMPTS = env_int("PAPERBOY_DIGEST_MAX_ATTEMPTS", 24)
+DIGEST_RETRY_AFTER_SECONDS = env_int("PAPERBOY_DIGEST_RETRY_AFTER_SECONDS", 600)
+#: Consecutive permanent rejections after which an address is paused.
+DIGEST_MAX_BOUNCES = env_int("PAPERBOY_DIGEST_MAX_BOUNCES", 3)
+#: Seconds a claimed send belongs to the run that claimed it; after that a rerun resolves it.
+DIGEST_CLAIM_LEASE_SECONDS = env_int("PAPERBOY_DIGEST_CLAIM_LEASE_SECONDS", 300)
+#: Append-only journal of Message-IDs accepted by the SMTP server (see paperboy/digests/journal.py).
+DIGEST_JOURNAL_DIR = env_path("PAPERBOY_DIGEST_JOURNAL_DIR", DATA_DIR / "digests-journal")
+#: fsync the journal after each line (survives power loss, not only process crashes; slower).
+DIGEST_JOURNAL_FSYNC = env_bool("PAPERBOY_DIGEST_JOURNAL_FSYNC", False)
+#: Seconds between passes of `send_digests --loop`.
+DIGEST_LOOP_INTERVAL_SECONDS = env_int("PAPERBOY_DIGEST_LOOP_INTERVAL_SECONDS", 60)
+#: django-ratelimit rates of the subscribe form, per client IP and per submitted address.
+DIGEST_SUBSCRIBE_RATE_PER_IP = env_str("PAPERBOY_DIGEST_SUBSCRIBE_RATE_PER_IP", "10/h")
+DIGEST_SUBSCRIBE_RATE_PER_EMAIL = env_str("PAPERBOY_DIGEST_SUBSCRIBE_RATE_PER_EMAIL", "3/h")
 
 LOGGING = {
     "version": 1,

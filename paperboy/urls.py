@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("paperboy.accounts.urls")),
     path("comments/", include("paperboy.comments.urls")),
     path("", include("paperboy.accounts.community_urls")),
+    path("", include("paperboy.digests.urls")),  # /subscribe and /digests/…
     path("", include("paperboy.papers.urls")),
 ]
 
