@@ -57,6 +57,12 @@ bench-digests: $(STAMP)
 	@mkdir -p build
 	$(PY) -m paperboy.bench.digests --out build/bench-digests.json
 
+## Search quality on ../shared/eval (NPL, CISI): nDCG@10, MRR@10, Recall@100 for keyword, semantic, hybrid
+## and the RRF(k=60) baseline; writes build/eval-search.json (eval-set override: PAPERBOY_EVAL_DIR).
+eval-search: $(STAMP)
+	@mkdir -p build
+	PAPERBOY_DEBUG=true $(PY) -m paperboy.search.eval --out build/eval-search.json
+
 clean:
 	rm -rf build data/staticfiles
 

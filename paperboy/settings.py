@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "paperboy.ingest",
     "paperboy.search",
     "paperboy.digests",
+    "paperboy.api",
+    "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
     "paperboy.ops",
 ]
 
@@ -185,6 +187,9 @@ HTTP_USER_AGENT = env_str(
 )
 #: Where the search index files live.
 SEARCH_INDEX_DIR = env_path("PAPERBOY_SEARCH_INDEX_DIR", DATA_DIR / "search")
+# Vector index (paperboy.search.vectors): exact search below this many vectors, HNSW (faiss) at or above.
+SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 200_000)
+SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 96)
 #: Folder of the demo corpus imported on first start.
 DEMO_DIR = env_path("PAPERBOY_DEMO_DIR", BASE_DIR / "demo")
 

@@ -8,6 +8,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("paperboy.ops.urls")),
+    path("api/", include("paperboy.api.urls")),
+    path("", include("paperboy.api.site_urls")),
     path("search", include("paperboy.search.urls")),
     path("accounts/", include("paperboy.accounts.urls")),
     path("comments/", include("paperboy.comments.urls")),

@@ -1,0 +1,404 @@
+"""Keyword, semantic and hybrid retrieval over one keyword index and one set of vectors.
+
+This is the engine behind both the site (paperboy.search.services) and the eval harness
+(paperboy.search.eval): the same parser, analyzer, BM25 weights and fusion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import tantivy
+
+from paperboy.search import fusion
+from paperboy.search.engine import KeywordIndex, analyze, analyze_positions
+from paperboy.search.query import TITLE_PHRASE_BOOST, ParsedQuery, build_text_query, constraint_query
+
+__all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSource"]
+
+#: Candidates taken from each side before fusion (and the pool sorted by date/upvotes in hybrid mode).
+CANDIDATES = 100
+#: Known-item rule: a paper whose title contains the whole query (>= this many index terms) as a phrase
+#: stays above papers that do not, whatever the fusion says. Meaning adds to exact matches, never buries them.
+KNOWN_ITEM_MIN_TERMS = 3
+#: Dense pseudo-relevance feedback in hybrid mode: the top PRF_DOCS fused papers, and the weight of their
+#: mean vector added to the query vector (Rocchio beta). Tuned once on NPL + CISI together.
+#: (RM3-style BM25 expansion from the same papers was measured too and lowered nDCG@10 on NPL: dropped.)
+PRF_DOCS = 3
+PRF_DENSE = 0.75
+#: Score regularisation: weight of the neighbours' mean score, and how many nearest candidates.
+REG_LAMBDA = 0.2
+REG_NEIGHBOURS = 5
+
+
+def _pk(value: object) -> int:
+    """A pk read from the index's fast field (tantivy types it loosely)."""
+    return int(value)  # type: ignore[call-overload]
+
+
+class VectorSource(Protocol):
+    """Paper vectors (L2-normalised, so the dot product is the cosine)."""
+
+    def top_k(self, query: np.ndarray, k: int, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
+        """(pk, cosine) of the k nearest papers, best first."""
+        ...
+
+    def scores(self, query: np.ndarray, pks: Sequence[int]) -> dict[int, float]:
+        """Cosine of each of these papers that has a vector."""
+        ...
+
+    def vector(self, pk: int) -> np.ndarray | None: ...
+
+
+class ArrayVectors:
+    """Exact (brute-force) vectors in memory: ids (n,) and an (n, d) float32 matrix of unit rows."""
+
+    def __init__(self, ids: Sequence[int], matrix: np.ndarray) -> None:
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.row = {int(pk): i for i, pk in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def top_k(self, query: np.ndarray, k: int, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
+        if not len(self.ids):
+            return []
+        sims = self.matrix @ np.asarray(query, dtype=np.float32)
+        for pk in exclude:
+            if (i := self.row.get(int(pk))) is not None:
+                sims[i] = -np.inf
+        k = min(k, len(sims))
+        part = np.argpartition(-sims, k - 1)[:k]
+        order = part[np.argsort(-sims[part], kind="stable")]
+        return [(int(self.ids[i]), float(sims[i])) for i in order if np.isfinite(sims[i])]
+
+    def scores(self, query: np.ndarray, pks: Sequence[int]) -> dict[int, float]:
+        rows = [(pk, self.row[pk]) for pk in pks if pk in self.row]
+        if not rows:
+            return {}
+        sims = self.matrix[[i for _, i in rows]] @ np.asarray(query, dtype=np.float32)
+        return {pk: float(s) for (pk, _), s in zip(rows, sims, strict=True)}
+
+    def vector(self, pk: int) -> np.ndarray | None:
+        i = self.row.get(int(pk))
+        return None if i is None else self.matrix[i]
+
+
+@dataclass
+class SearchFilters:
+    """Filters in index terms (dates inclusive, naive UTC)."""
+
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+    featured_from: dt.date | None = None
+    featured_to: dt.date | None = None
+    categories: list[str] = field(default_factory=list)
+    has_code: bool | None = None
+    min_upvotes: int | None = None
+
+    def clauses(self, schema: tantivy.Schema) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        out: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for name, lo, hi in (
+            ("published", self.published_from, self.published_to),
+            ("featured", self.featured_from, self.featured_to),
+        ):
+            if lo is None and hi is None:
+                continue
+            low = dt.datetime(lo.year, lo.month, lo.day) if lo else None
+            high = dt.datetime(hi.year, hi.month, hi.day) + dt.timedelta(days=1) if hi else None
+            q = tantivy.Query.range_query(
+                schema, name, tantivy.FieldType.Date, low, high, include_upper=high is None
+            )
+            out.append((tantivy.Occur.Must, q))
+        if self.categories:
+            cats = [c.lower() for c in self.categories]
+            out.append((tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "categories", cats)))
+        if self.has_code is not None:
+            out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "has_code", int(self.has_code))))
+        if self.min_upvotes is not None:
+            q = tantivy.Query.range_query(
+                schema, "upvotes", tantivy.FieldType.Integer, int(self.min_upvotes), None
+            )
+            out.append((tantivy.Occur.Must, q))
+        return out
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v not in (None, [])
+            for v in (
+                self.published_from,
+                self.published_to,
+                self.featured_from,
+                self.featured_to,
+                self.categories,
+                self.has_code,
+                self.min_upvotes,
+            )
+        )
+
+
+@dataclass
+class Candidate:
+    pk: int
+    score: float
+    bm25: float | None = None
+    cosine: float | None = None
+
+
+@dataclass
+class Ranked:
+    hits: list[Candidate]
+    total: int
+    semantic_used: bool = False
+
+
+class Retriever:
+    """Ranks paper pks for a parsed query in one of three modes. ``embed_query`` maps text to a unit vector."""
+
+    def __init__(
+        self,
+        keyword: KeywordIndex,
+        vectors: VectorSource | None = None,
+        embed_query: Callable[[str], np.ndarray] | None = None,
+        alpha: float = fusion.HYBRID_ALPHA,
+        method: str = fusion.HYBRID_METHOD,
+        prf_docs: int = PRF_DOCS,
+        prf_dense: float = PRF_DENSE,
+        reg_lambda: float = REG_LAMBDA,
+        reg_neighbours: int = REG_NEIGHBOURS,
+    ) -> None:
+        self.keyword = keyword
+        self.vectors = vectors
+        self.embed_query = embed_query
+        self.alpha = alpha
+        self.method = method
+        self.prf_docs, self.prf_dense = prf_docs, prf_dense
+        self.reg_lambda, self.reg_neighbours = reg_lambda, reg_neighbours
+
+    @property
+    def semantic_available(self) -> bool:
+        return self.vectors is not None and self.embed_query is not None
+
+    # -- keyword -------------------------------------------------------------------------------------
+    def _full_query(
+        self, parsed: ParsedQuery, filters: SearchFilters, schema: tantivy.Schema
+    ) -> tantivy.Query | None:
+        extra = filters.clauses(schema)
+        if not parsed.clauses and extra:  # no words, only filters: every paper that passes them
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), *extra])
+        text = build_text_query(schema, parsed)
+        if text is None:
+            return None
+        if not extra:
+            return text
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *extra])
+
+    def keyword_ranked(
+        self,
+        parsed: ParsedQuery,
+        filters: SearchFilters,
+        limit: int,
+        offset: int = 0,
+        order_by: str | None = None,
+    ) -> Ranked:
+        """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches."""
+        searcher = self.keyword.searcher()
+        if searcher is None:
+            return Ranked([], 0)
+        query = self._full_query(parsed, filters, self.keyword.schema)
+        if query is None:
+            return Ranked([], 0)
+        if order_by:
+            result = searcher.search(query, limit, count=True, order_by_field=order_by, offset=offset)
+        else:
+            result = searcher.search(query, limit, count=True, offset=offset)
+        addresses = [addr for _, addr in result.hits]
+        pks = searcher.fast_field_values("pk", addresses) if addresses else []
+        hits = [
+            Candidate(_pk(pk), float(score) if not order_by else 0.0, bm25=None if order_by else float(score))
+            for (score, _), pk in zip(result.hits, pks, strict=True)
+        ]
+        return Ranked(hits, int(getattr(result, "count", 0) or 0))
+
+    def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
+        """Scores of ``query`` on these pks only (the ones that match)."""
+        searcher = self.keyword.searcher()
+        if searcher is None or not pks:
+            return {}
+        q = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, query),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_set_query(self.keyword.schema, "pk", list(pks)), 0.0
+                    ),
+                ),
+            ]
+        )
+        result = searcher.search(q, max(limit, len(pks)), count=False)
+        addresses = [addr for _, addr in result.hits]
+        values = searcher.fast_field_values("pk", addresses) if addresses else []
+        return {_pk(pk): float(score) for (score, _), pk in zip(result.hits, values, strict=True)}
+
+    def allowed(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
+        """Those pks that satisfy the query's required/excluded clauses, categories and the filters."""
+        schema = self.keyword.schema
+        clauses = constraint_query(schema, parsed) + filters.clauses(schema)
+        if not clauses:
+            return set(pks)
+        if not any(o == tantivy.Occur.Must for o, _ in clauses):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return set(self._restricted(tantivy.Query.boolean_query(clauses), pks, len(pks)))
+
+    def known_items(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
+        """Pks (among these) whose title holds the whole plain-word query as a phrase: a query of >= 3
+        index terms, or of 2 that make up at least half of that title ("Attention Is All You Need")."""
+        words = [
+            c.text
+            for c in parsed.clauses
+            if c.kind in ("term", "phrase") and c.field is None and c.occur != "must_not"
+        ]
+        run = analyze_positions(" ".join(words))
+        if len(run) < 2 or not pks:
+            return set()
+        first = run[0][0]
+        q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], 1)
+        found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
+        if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
+            return found
+        searcher = self.keyword.searcher()
+        assert searcher is not None
+        hits = searcher.search(
+            tantivy.Query.term_set_query(self.keyword.schema, "pk", list(found)), len(found)
+        )
+        keep = set()
+        for _, addr in hits.hits:
+            doc = searcher.doc(addr).to_dict()
+            if len(run) * 2 >= len(analyze(" ".join(doc.get("title", [])))):
+                keep.add(_pk(doc["pk"][0]))
+        return keep
+
+    # -- semantic ------------------------------------------------------------------------------------
+    def _query_vector(self, parsed: ParsedQuery) -> np.ndarray | None:
+        if not self.semantic_available:
+            return None
+        text = parsed.free_text
+        if not text:
+            return None
+        assert self.embed_query is not None
+        return self.embed_query(text)
+
+    def semantic_ranked(self, parsed: ParsedQuery, filters: SearchFilters, depth: int) -> Ranked:
+        """Nearest papers by cosine, restricted to those passing the constraints and filters."""
+        qvec = self._query_vector(parsed)
+        if qvec is None:
+            return Ranked([], 0)
+        assert self.vectors is not None
+        constrained = bool(constraint_query(self.keyword.schema, parsed)) or filters.active
+        pool = self.vectors.top_k(qvec, depth * 5 if constrained else depth)
+        if constrained:
+            ok = self.allowed(parsed, filters, [pk for pk, _ in pool])
+            pool = [(pk, s) for pk, s in pool if pk in ok]
+        pool = pool[:depth]
+        return Ranked([Candidate(pk, s, cosine=s) for pk, s in pool], len(pool), semantic_used=True)
+
+    # -- hybrid --------------------------------------------------------------------------------------
+    def _union_scores(
+        self,
+        query: tantivy.Query | None,
+        qvec: np.ndarray,
+        kw: list[Candidate],
+        sem: list[Candidate],
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word)."""
+        assert self.vectors is not None
+        bm25 = {c.pk: c.bm25 or 0.0 for c in kw}
+        cosine = {c.pk: c.cosine or 0.0 for c in sem}
+        cosine.update(self.vectors.scores(qvec, [pk for pk in bm25 if pk not in cosine]))
+        missing = [pk for pk in cosine if pk not in bm25]
+        if missing and query is not None:
+            bm25.update(self._restricted(query, missing, len(missing)))
+        return bm25, cosine
+
+    def hybrid_ranked(self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES) -> Ranked:
+        """The site's hybrid ranking (formulas and sources in paperboy.search.fusion):
+
+        1. first pass: BM25 top ``depth`` and cosine top ``depth``; every candidate of the union gets both
+           scores; fused by the convex combination of z-scores (alpha = HYBRID_ALPHA on BM25).
+        2. dense pseudo-relevance feedback: the query vector moves towards the mean vector of the top
+           PRF_DOCS fused papers (Rocchio 1971: q' = q + beta * mean(d)), the cosine side is searched
+           again with q', and the union is fused again.
+        3. score regularisation (Diaz 2005): each candidate's fused score is mixed with the mean score of
+           its REG_NEIGHBOURS nearest candidates by embedding, s' = (1 - lambda) s + lambda mean(s_nn).
+        4. the known-item rule: papers whose title holds the whole query as a phrase stay on top.
+        """
+        kw = self.keyword_ranked(parsed, filters, depth)
+        qvec = self._query_vector(parsed)
+        if qvec is None:
+            return kw
+        assert self.vectors is not None
+        sem = self.semantic_ranked(parsed, filters, depth)
+        text_query = self._full_query(parsed, filters, self.keyword.schema)
+        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem.hits)
+        fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
+        if self.prf_docs > 0 and self.prf_dense > 0 and fused:
+            vecs = [v for pk, _ in fused[: self.prf_docs] if (v := self.vectors.vector(pk)) is not None]
+            if vecs:
+                moved = qvec + self.prf_dense * np.mean(vecs, axis=0)
+                qvec = (moved / np.linalg.norm(moved)).astype(np.float32)
+                sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
+                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
+                fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
+        if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
+            fused = self._regularise(fused)
+        known = self.known_items(parsed, filters, [pk for pk, _ in fused[:depth]]) if fused else set()
+        if known:
+            fused = sorted(fused, key=lambda item: (item[0] not in known, -item[1], item[0]))
+        hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
+        total = max(kw.total, len(hits))
+        return Ranked(hits, total, semantic_used=True)
+
+    def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""
+        assert self.vectors is not None
+        rows = [(pk, s, v) for pk, s in fused if (v := self.vectors.vector(pk)) is not None]
+        k = self.reg_neighbours
+        if len(rows) <= k:
+            return fused
+        matrix = np.stack([v for _, _, v in rows]).astype(np.float32)
+        scores = np.array([s for _, s, _ in rows], dtype=np.float64)
+        sims = matrix @ matrix.T
+        np.fill_diagonal(sims, -np.inf)
+        neighbours = np.argpartition(-sims, k, axis=1)[:, :k]
+        smoothed = (1 - self.reg_lambda) * scores + self.reg_lambda * scores[neighbours].mean(axis=1)
+        out = {pk: float(v) for (pk, _, _), v in zip(rows, smoothed, strict=True)}
+        low = float(smoothed.min())
+        for pk, s in fused:  # candidates without a vector keep their place at the bottom
+            out.setdefault(pk, min(s, low))
+        return sorted(out.items(), key=lambda item: (-item[1], item[0]))
+
+    def _semantic_from_vector(
+        self, qvec: np.ndarray, parsed: ParsedQuery, filters: SearchFilters, depth: int
+    ) -> list[Candidate]:
+        assert self.vectors is not None
+        constrained = bool(constraint_query(self.keyword.schema, parsed)) or filters.active
+        pool = self.vectors.top_k(qvec, depth * 5 if constrained else depth)
+        if constrained:
+            ok = self.allowed(parsed, filters, [pk for pk, _ in pool])
+            pool = [(pk, s) for pk, s in pool if pk in ok]
+        return [Candidate(pk, s, cosine=s) for pk, s in pool[:depth]]
+
+    def rrf_ranked(
+        self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES, k: int = fusion.RRF_K
+    ) -> list[int]:
+        """Plain RRF(k) of the keyword and semantic top-``depth`` lists: the eval baseline."""
+        kw = [c.pk for c in self.keyword_ranked(parsed, filters, depth).hits]
+        sem = [c.pk for c in self.semantic_ranked(parsed, filters, depth).hits]
+        return fusion.rrf([kw, sem], k=k)
