@@ -155,10 +155,13 @@ class RetrieverService(Service):
     name = "paperboy.search.retrieval.Retriever (the site's search path)"
 
     def __init__(self) -> None:
-        from paperboy.search import engine, query, retrieval
+        import importlib
 
-        self.engine, self.query, self.retrieval = engine, query, retrieval
-        self.filters = retrieval.SearchFilters()
+        # Imported by name: the search app's modules may be missing from a checkout (then ImportError).
+        self.engine, self.query, self.retrieval = (
+            importlib.import_module(f"paperboy.search.{name}") for name in ("engine", "query", "retrieval")
+        )
+        self.filters = self.retrieval.SearchFilters()
 
     def build_keyword(self, root, docs) -> None:
         index = self.engine.KeywordIndex(root)
@@ -223,7 +226,9 @@ class StandInService(Service):
         )
         hits = searcher.search(query, k).hits
         return (
-            [int(pk) for pk in searcher.fast_field_values("pk", [addr for _, addr in hits])] if hits else []
+            [int(pk) for pk in searcher.fast_field_values("pk", [addr for _, addr in hits])]  # type: ignore[arg-type]
+            if hits
+            else []
         )
 
     def keyword(self, q):
@@ -372,8 +377,7 @@ def run_scale(
         build = json.loads(meta_path.read_text())
         out["build_cached"] = True
     out.update(build)
-    del vecs
-    real_vecs = None
+    del vecs, real_vecs  # free the corpus arrays before measuring the serving process
     rss_before = _rss_mb()
     index = V.VectorIndex(vec_root)
     t = time.perf_counter()

@@ -42,6 +42,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -342,12 +343,12 @@ class VectorIndex:
         gen = self.root / name
         meta = json.loads((gen / "meta.json").read_text())
         ids = np.load(gen / "ids.npy")
-        hnsw = None
+        hnsw: Any = None
         if meta["kind"] == "hnsw":
             import faiss
 
             hnsw = faiss.read_index(str(gen / "hnsw.faiss"))
-            storage = faiss.downcast_index(hnsw.storage)
+            storage: Any = faiss.downcast_index(hnsw.storage)
             matrix = faiss.rev_swig_ptr(storage.get_xb(), hnsw.ntotal * DIM).reshape(hnsw.ntotal, DIM)
         else:
             matrix = (
@@ -438,9 +439,10 @@ class VectorIndex:
     ) -> list[tuple[int, float]]:
         import faiss
 
-        params = faiss.SearchParametersHNSW()
+        params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
         params.efSearch = max(self.ef, k)
         keep: list[object] = []  # the selectors must outlive the search call
+        sel: Any
         if sel_rows is not None:
             sel = faiss.IDSelectorBatch(sel_rows.astype(np.int64))
             keep.append(sel)
@@ -450,7 +452,8 @@ class VectorIndex:
             sel = faiss.IDSelectorNot(inner)
             keep += [inner, sel]
             params.sel = sel
-        scores, rows = state.hnsw.search(q.reshape(1, DIM), k, params=params)  # type: ignore[union-attr]
+        hnsw: Any = state.hnsw
+        scores, rows = hnsw.search(q.reshape(1, DIM), k, params=params)
         return [(int(state.ids[r]), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
 
     def _delta(
