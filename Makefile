@@ -52,11 +52,11 @@ bench-ingest: $(STAMP)
 	@mkdir -p build
 	PAPERBOY_DEBUG=true $(PY) -m paperboy.bench.ingest --out build/bench-ingest.json
 
+clean:
+	rm -rf build data/staticfiles
+
 ## Search latency (keyword, semantic, hybrid; p50/p99) at 75k real and 1M synthetic papers, index build, RSS, disk.
 ## Embeddings of the real corpus are cached in ~/.cache/paperboy/bench (PAPERBOY_BENCH_CACHE).
 bench-search: $(STAMP)
 	@mkdir -p build
 	PAPERBOY_DEBUG=true PAPERBOY_LOG_LEVEL=WARNING $(PY) -m paperboy.bench.search --out build/bench-search.json
-
-clean:
-	rm -rf build data/staticfiles
