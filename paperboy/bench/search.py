@@ -281,6 +281,7 @@ def run_scale(
     syn_n: int,
     partial: bool = False,
     embed_sample: int = 1000,
+    syn_sources: int = 0,
 ) -> dict:
     import django
 
@@ -335,7 +336,11 @@ def run_scale(
         out["embed_sample"] = len(sample)
         out["embed_cache_run"] = embed_meta
     else:
-        syn = Synthetic(real, real_vecs, n=syn_n, sources=np.flatnonzero(have))
+        sources = np.flatnonzero(have)
+        if syn_sources:
+            sources = sources[:syn_sources]
+        syn = Synthetic(real, real_vecs, n=syn_n, sources=sources)
+        out["synthetic_source_papers"] = len(sources)
         n = syn.n
         ids = np.arange(1, n + 1, dtype=np.int64)
         t = time.perf_counter()
@@ -348,10 +353,11 @@ def run_scale(
                 yield i + 1, title, abstract, [], []
 
     # The synthetic texts depend on which real rows have vectors (they are the sources); the real texts do not.
-    real_rows = int(have.sum())
+    # Real embeddings the vector index is made from: all cached ones (real scale) or the synthetic sources.
+    real_rows = int(out.get("synthetic_source_papers", have.sum()))
     key = f"{scale}-{n}-{model_version().replace('/', '_')}-{service.__class__.__name__}"
     if scale != "real":
-        key += f"-real{real_rows}"
+        key += f"-real{out['synthetic_source_papers']}"
     work = cache_dir() / "indexes" / key
     kw_root, vec_root = work / "keyword", work / "vectors"
     meta_path = work / "build.json"
@@ -499,6 +505,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="real,1m")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--synthetic-n", type=int, default=SYN_N)
+    parser.add_argument(
+        "--synthetic-sources",
+        type=int,
+        default=0,
+        help="build the synthetic papers from only the first N real papers with vectors (0: all)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the indexes even if cached")
     parser.add_argument(
         "--embed-sample", type=int, default=1000, help="abstracts in the timed embedding sample"
@@ -523,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
             args.synthetic_n,
             args.partial_embeddings,
             args.embed_sample,
+            args.synthetic_sources,
         )
         assert args.part_out is not None
         args.part_out.write_text(json.dumps(result))
@@ -535,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [
             sys.executable, "-m", "paperboy.bench.search", "--one-scale", scale, "--part-out", str(part),
             "--queries", str(args.queries), "--synthetic-n", str(args.synthetic_n), "--data", str(data),
-            "--embed-sample", str(args.embed_sample),
+            "--embed-sample", str(args.embed_sample), "--synthetic-sources", str(args.synthetic_sources),
         ]  # fmt: skip
         if args.rebuild:
             cmd.append("--rebuild")

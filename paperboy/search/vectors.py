@@ -8,7 +8,9 @@ processes load lazily and search in memory. Scores are inner products of unit ve
   4 ms at 100k on 2 quiet cores (techeval §2) but 10-16 ms at 75k on the shared ones, too slow for
   the 20 ms hybrid budget; hence the low threshold.
 * HNSW (at or above the threshold): faiss ``IndexHNSWFlat`` with inner product, M=16,
-  efConstruction=128, efSearch ``settings.SEARCH_ANN_EF_SEARCH`` (env PAPERBOY_ANN_EF_SEARCH, default 96).
+  efConstruction=128, efSearch ``settings.SEARCH_ANN_EF_SEARCH`` (env PAPERBOY_ANN_EF_SEARCH, default 256).
+  Measured on 6,144 real MiniLM paper vectors with title-fragment queries: recall@10 0.964 at ef 96,
+  0.975 at 128, 0.990 at 256 (short queries sit far from every abstract, so HNSW needs a wide beam).
 
 Layout of ``settings.SEARCH_INDEX_DIR / "vectors"``::
 
@@ -64,7 +66,7 @@ log = logging.getLogger(__name__)
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 128
 DEFAULT_THRESHOLD = 50_000
-DEFAULT_EF_SEARCH = 96
+DEFAULT_EF_SEARCH = 256
 #: With candidate_ids on an HNSW generation, up to this many candidates are scored exactly.
 EXACT_CANDIDATES_MAX = 50_000
 _ROW_BYTES = DIM * 4
