@@ -41,7 +41,7 @@ import numpy as np
 from paperboy.bench.search_corpus import REPO_ROOT, Corpus, cache_dir, data_dir, load_real, partial_embeddings
 
 SYN_N = 1_000_000
-SYN_SIGMA = 0.02
+SYN_SIGMA = 0.03
 DEPTH = 100  # candidates per side in hybrid mode (paperboy.search.retrieval.CANDIDATES)
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _WS = re.compile(r"\s+")
@@ -357,7 +357,7 @@ def run_scale(
     real_rows = int(out.get("synthetic_source_papers", have.sum()))
     key = f"{scale}-{n}-{model_version().replace('/', '_')}-{service.__class__.__name__}"
     if scale != "real":
-        key += f"-real{out['synthetic_source_papers']}"
+        key += f"-real{out['synthetic_source_papers']}-sigma{SYN_SIGMA}"
     work = cache_dir() / "indexes" / key
     kw_root, vec_root = work / "keyword", work / "vectors"
     meta_path = work / "build.json"
@@ -490,8 +490,14 @@ def _table(results: list[dict]) -> str:
             )
     for r in results:
         lines.append(
-            f"{r['scale']}: {r['real_vector_rows']:,} real embeddings behind the vectors "
-            f"(fraction {r['real_vector_fraction']}); build {'cached from ' + r['built_at'] if r['build_cached'] else 'this run'}; "
+            f"{r['scale']}: "
+            + (
+                f"{r['synthetic_source_papers']:,} real source papers with real embeddings"
+                if "synthetic_source_papers" in r
+                else f"{r['real_vector_rows']:,} real embeddings (fraction {r['real_vector_fraction']}; the rest "
+                "perturbed copies until the cache is complete)"
+            )
+            + f"; build {'cached from ' + r['built_at'] if r['build_cached'] else 'this run'}; "
             f"RSS {r['rss_mb']:.0f} MB, peak {r['peak_rss_mb']:.0f} MB"
         )
     lines.append(f"service path: {results[0]['service']}" if results else "")
