@@ -77,3 +77,9 @@ serve-prod: $(STAMP)
 bench-load: $(STAMP)
 	@mkdir -p build
 	$(PY) -m paperboy.bench.load --out build/bench-load.json
+
+## Search latency (keyword, semantic, hybrid; p50/p99) at 75k real and 1M synthetic papers, index build, RSS, disk.
+## Embeddings of the real corpus are cached in ~/.cache/paperboy/bench (PAPERBOY_BENCH_CACHE).
+bench-search: $(STAMP)
+	@mkdir -p build
+	PAPERBOY_DEBUG=true PAPERBOY_LOG_LEVEL=WARNING $(PY) -m paperboy.bench.search --out build/bench-search.json

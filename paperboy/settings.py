@@ -188,8 +188,9 @@ HTTP_USER_AGENT = env_str(
 #: Where the search index files live.
 SEARCH_INDEX_DIR = env_path("PAPERBOY_SEARCH_INDEX_DIR", DATA_DIR / "search")
 # Vector index (paperboy.search.vectors): exact search below this many vectors, HNSW (faiss) at or above.
-SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 200_000)
-SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 96)
+# 50,000: exact search over 75k vectors took 10-16 ms per query on the shared 2 cores (make bench-search).
+SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 50_000)
+SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 256)
 #: Folder of the demo corpus imported on first start.
 DEMO_DIR = env_path("PAPERBOY_DEMO_DIR", BASE_DIR / "demo")
 
