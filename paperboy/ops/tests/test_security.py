@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a production start: no test overrides, a real secret, a real host name."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PAPERBOY_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"  # set by the browser tests
+    }
     env.update(
         {
             "PAPERBOY_SECRET_KEY": secrets.token_urlsafe(50),
