@@ -71,3 +71,21 @@ eval-search: $(STAMP)
 
 clean:
 	rm -rf build data/staticfiles
+
+## Production server: collectstatic, migrate, gunicorn with several workers (docs/deploy.md).
+## PAPERBOY_* come from the environment or from $(ENV_FILE) when it exists.
+ENV_FILE ?= .env
+serve-prod: $(STAMP)
+	@set -a; if [ -f "$(ENV_FILE)" ]; then . "$(abspath $(ENV_FILE))"; fi; set +a; \
+	  $(PY) manage.py serve_prod
+
+## Load test: gunicorn on 127.0.0.1 against PostgreSQL (database paperboy_bench) with the demo corpus.
+bench-load: $(STAMP)
+	@mkdir -p build
+	$(PY) -m paperboy.bench.load --out build/bench-load.json
+
+## Search latency (keyword, semantic, hybrid; p50/p99) at 75k real and 1M synthetic papers, index build, RSS, disk.
+## Embeddings of the real corpus are cached in ~/.cache/paperboy/bench (PAPERBOY_BENCH_CACHE).
+bench-search: $(STAMP)
+	@mkdir -p build
+	PAPERBOY_DEBUG=true PAPERBOY_LOG_LEVEL=WARNING $(PY) -m paperboy.bench.search --out build/bench-search.json

@@ -53,16 +53,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "paperboy.papers",
     "paperboy.ingest",
     "paperboy.search",
     "paperboy.digests",
     "paperboy.api",
     "ninja",  # serves the API docs page's Swagger UI from our static files, not a CDN
+    "paperboy.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +73,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous list pages from memory, keyed on a version of the data (paperboy/ops/pagecache.py).
+    "paperboy.ops.pagecache.PageCacheMiddleware",
+    # Innermost: turns a lost database connection into a 503 page (paperboy/ops/middleware.py).
+    "paperboy.ops.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "paperboy.urls"
@@ -181,8 +188,9 @@ HTTP_USER_AGENT = env_str(
 #: Where the search index files live.
 SEARCH_INDEX_DIR = env_path("PAPERBOY_SEARCH_INDEX_DIR", DATA_DIR / "search")
 # Vector index (paperboy.search.vectors): exact search below this many vectors, HNSW (faiss) at or above.
-SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 200_000)
-SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 96)
+# 50,000: exact search over 75k vectors took 10-16 ms per query on the shared 2 cores (make bench-search).
+SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 50_000)
+SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 256)
 #: Folder of the demo corpus imported on first start.
 DEMO_DIR = env_path("PAPERBOY_DEMO_DIR", BASE_DIR / "demo")
 
@@ -223,6 +231,86 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("PAPERBOY_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "pylatexenc": {"level": "ERROR"}},
 }
+
+# --- security (docs/deploy.md, "Security settings") --------------------------------------
+# Behind a TLS-terminating proxy set PAPERBOY_SECURE_PROXY_SSL_HEADER=true (the proxy must set
+# X-Forwarded-Proto); for plain-http local runs (the load benchmark) set
+# PAPERBOY_SECURE_SSL_REDIRECT=false and PAPERBOY_INSECURE_COOKIES=true.
+SECURE_SSL_REDIRECT = env_bool("PAPERBOY_SECURE_SSL_REDIRECT", not DEBUG)
+# Health probes (load balancer, systemd, monitoring) ask gunicorn over plain http on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+_secure_cookies = not DEBUG and not env_bool("PAPERBOY_INSECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = _secure_cookies
+CSRF_COOKIE_SECURE = _secure_cookies
+SESSION_COOKIE_HTTPONLY = True
+#: Seconds browsers keep to https only (HSTS); 0 turns the header off. Sent on https responses only.
+SECURE_HSTS_SECONDS = env_int("PAPERBOY_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAPERBOY_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PAPERBOY_HSTS_PRELOAD", False)
+if env_bool("PAPERBOY_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Submitting a domain to the HSTS preload list is the owner's decision (hstspreload.org), so preload
+# stays opt-in and Django's reminder about it (security.W021) is silenced while it is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp). Everything is served from this origin: vendored KaTeX's
+# script, stylesheet and fonts are 'self'. KaTeX sizes its output with style="..." attributes, so
+# inline style *attributes* are allowed (style-src-attr 'unsafe-inline') while <style> elements and
+# every script stay 'self' only. No inline <script> anywhere: put page scripts in static files.
+_csp_self = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": [_csp_self],
+        "script-src": [_csp_self],
+        "style-src": [_csp_self],
+        "style-src-elem": [_csp_self],
+        "style-src-attr": ["'unsafe-inline'"],
+        "font-src": [_csp_self, "data:"],
+        "img-src": [_csp_self, "data:"],
+        "connect-src": [_csp_self],
+        "object-src": ["'none'"],
+        "base-uri": [_csp_self],
+        "form-action": [_csp_self],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- operations (paperboy/ops, docs/deploy.md) ---------------------------------------------
+#: /readyz fails when the last successful ingest is older than this (hours); 0 turns the check off.
+#: 96 h covers arXiv's longest regular gap (Thursday evening to Sunday evening) with a day to spare.
+READY_MAX_INGEST_AGE_HOURS = env_float("PAPERBOY_READY_MAX_INGEST_AGE_HOURS", 96.0)
+#: Minutes after arXiv's 20:00 US-Eastern announcement at which the worker runs the live ingest.
+INGEST_DELAY_MINUTES = env_int("PAPERBOY_INGEST_DELAY_MINUTES", 30)
+#: arXiv holidays (YYYY-MM-DD, US-Eastern dates) with no evening announcement (arXiv's availability page).
+ARXIV_HOLIDAYS = env_list("PAPERBOY_ARXIV_HOLIDAYS", [])
+#: Sources of the worker's live ingest: "feed:<arXiv category>" (listing feed) or "hf" (HF Daily Papers).
+WORKER_INGEST_SOURCES = env_list(
+    "PAPERBOY_WORKER_INGEST_SOURCES", ["feed:cs.AI", "feed:cs.CL", "feed:cs.CV", "feed:cs.LG", "hf"]
+)
+#: Seconds the worker sleeps between two looks at its schedule.
+WORKER_TICK_SECONDS = env_int("PAPERBOY_WORKER_TICK_SECONDS", 30)
+#: Minutes between two embedding runs (new papers only) and two digest runs (each subscriber's hour).
+WORKER_EMBED_MINUTES = env_int("PAPERBOY_WORKER_EMBED_MINUTES", 15)
+WORKER_DIGEST_MINUTES = env_int("PAPERBOY_WORKER_DIGEST_MINUTES", 5)
+#: A job claim still "running" after this many minutes is taken to be dead and may be claimed again.
+WORKER_STALE_MINUTES = env_int("PAPERBOY_WORKER_STALE_MINUTES", 180)
+#: gunicorn for `manage.py serve_prod`: bind address and worker processes (default 2 x cores + 1, at most 9).
+WEB_BIND = env_str("PAPERBOY_WEB_BIND", "127.0.0.1:8000")
+WEB_WORKERS = env_int("PAPERBOY_WEB_WORKERS", 0)
+#: gunicorn threads per worker (more than 1 uses the gthread worker class), request timeout, access log
+#: ("-" = stderr, "" = off) and the proxies whose X-Forwarded-* headers gunicorn trusts.
+WEB_THREADS = env_int("PAPERBOY_WEB_THREADS", 1)
+WEB_TIMEOUT_SECONDS = env_int("PAPERBOY_WEB_TIMEOUT_SECONDS", 60)
+WEB_ACCESS_LOG = env_str("PAPERBOY_WEB_ACCESS_LOG", "-")
+WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+#: Seconds an anonymous list page may be served from memory (0 = no page cache). Any upvote or ingest
+#: invalidates it at once (the key includes a version of the data); this only bounds other changes.
+PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)
 
 # --- accounts, comments, upvotes, submissions, claims (issue 4) ----------------------------
 INSTALLED_APPS += ["paperboy.accounts", "paperboy.comments"]

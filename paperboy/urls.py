@@ -7,6 +7,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("paperboy.ops.urls")),
     path("api/", include("paperboy.api.urls")),
     path("", include("paperboy.api.site_urls")),
     path("search", include("paperboy.search.urls")),
@@ -16,3 +17,6 @@ urlpatterns = [
     path("", include("paperboy.digests.urls")),  # /subscribe and /digests/…
     path("", include("paperboy.papers.urls")),
 ]
+
+# A database error outside a view (e.g. in a middleware) answers the 503 page, not a 500.
+handler500 = "paperboy.ops.middleware.server_error"

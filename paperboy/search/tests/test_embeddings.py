@@ -116,3 +116,14 @@ def test_model_version_names_the_artifact():
     version = model_version()
     assert version.startswith("all-MiniLM-L6-v2/minilm-int8/")
     assert len(version.rsplit("/", 1)[1]) == 12
+
+
+def test_query_vectors_are_cached_and_read_only():
+    embeddings.clear_query_cache()
+    a = embed_query("contrastive learning for retrieval")
+    assert embed_query("contrastive learning for retrieval") is a
+    with pytest.raises(ValueError):
+        a[0] = 1.0
+    embeddings.clear_query_cache()
+    b = embed_query("contrastive learning for retrieval")
+    assert b is not a and np.allclose(a, b)

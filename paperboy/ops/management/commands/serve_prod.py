@@ -1,0 +1,104 @@
+"""Serve the site in production: collectstatic, migrate, then exec gunicorn with several workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def default_workers() -> int:
+    """gunicorn's rule of thumb, 2 x cores + 1, capped at 9 (each worker holds its own index readers)."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+def gunicorn_argv(
+    *, bind: str, workers: int, threads: int, timeout_seconds: int, access_log: str, forwarded_allow_ips: str
+) -> list[str]:
+    """The gunicorn command line (``python -m gunicorn paperboy.wsgi ...``)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "paperboy.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(timeout_seconds),
+        "--graceful-timeout",
+        "30",
+        "--max-requests",
+        "20000",
+        "--max-requests-jitter",
+        "2000",
+        "--forwarded-allow-ips",
+        forwarded_allow_ips,
+    ]
+    if access_log:
+        argv += ["--access-logfile", access_log]
+    if threads > 1:
+        argv += ["--worker-class", "gthread", "--threads", str(threads)]
+    return argv
+
+
+class Command(BaseCommand):
+    help = (
+        "Production server: collectstatic, migrate, then replace this process with gunicorn "
+        "(PAPERBOY_WEB_BIND, PAPERBOY_WEB_WORKERS). Needs PAPERBOY_SECRET_KEY; use PostgreSQL "
+        "(PAPERBOY_DATABASE_URL) for several workers."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--bind", default=None, help="host:port (PAPERBOY_WEB_BIND, default 127.0.0.1:8000)"
+        )
+        parser.add_argument("--workers", type=int, default=None, help="gunicorn worker processes")
+        parser.add_argument("--skip-setup", action="store_true", help="Skip collectstatic and migrate")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print the gunicorn command, do not start it"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.DEBUG:
+            self.stderr.write("warning: PAPERBOY_DEBUG is true; production runs with it unset (false)")
+        if shutil.which("gunicorn") is None and not _module_available("gunicorn"):
+            raise CommandError("gunicorn is not installed: `pip install -c constraints.txt gunicorn`")
+        if not options["skip_setup"] and not options["dry_run"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            call_command("migrate", interactive=False, verbosity=1)
+        workers = options["workers"] or settings.WEB_WORKERS or default_workers()
+        argv = gunicorn_argv(
+            bind=options["bind"] or settings.WEB_BIND,
+            workers=workers,
+            threads=settings.WEB_THREADS,
+            timeout_seconds=settings.WEB_TIMEOUT_SECONDS,
+            access_log=settings.WEB_ACCESS_LOG,
+            forwarded_allow_ips=settings.WEB_FORWARDED_ALLOW_IPS,
+        )
+        vendor = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
+        self.stdout.write(
+            f"gunicorn: {workers} workers on {argv[argv.index('--bind') + 1]}, database {vendor}"
+        )
+        if vendor == "sqlite3" and workers > 1:
+            self.stdout.write(
+                "note: SQLite serves several workers in WAL mode; PostgreSQL is the tested path"
+            )
+        if options["dry_run"]:
+            self.stdout.write(" ".join(argv))
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(argv[0], argv)
+
+
+def _module_available(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_serve_prod_runs_gunicorn_with_several_workers(capsys, settings):
+    settings.WEB_WORKERS = 3
+    settings.WEB_BIND = "127.0.0.1:8123"
+    call_command("serve_prod", "--dry-run")
+    out = capsys.readouterr().out
+    assert "gunicorn: 3 workers on 127.0.0.1:8123" in out
+    assert "-m gunicorn paperboy.wsgi:application --bind 127.0.0.1:8123 --workers 3" in out
+
+
+def test_the_worker_stops_cleanly_on_sigterm(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
+    env.update(
+        PAPERBOY_SECRET_KEY=secrets.token_urlsafe(50),
+        PAPERBOY_DATA_DIR=str(tmp_path),
+        PAPERBOY_LIVE_NETWORK="false",
+        PAPERBOY_WORKER_INGEST_SOURCES="",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--tick-seconds", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert "next ingest at" in first, first
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "finishing the current job, then stopping" in out
+    assert out.rstrip().endswith("worker stopped")
