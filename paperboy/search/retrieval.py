@@ -25,6 +25,8 @@ CANDIDATES = 100
 #: Known-item rule: a paper whose title contains the whole query (>= this many index terms) as a phrase
 #: stays above papers that do not, whatever the fusion says. Meaning adds to exact matches, never buries them.
 KNOWN_ITEM_MIN_TERMS = 3
+#: Second tier: the whole plain-word query (2+ terms) as an exact phrase in title or abstract.
+EXACT_PHRASE_TIER = True
 #: Dense pseudo-relevance feedback in hybrid mode: the top PRF_DOCS fused papers, and the weight of their
 #: mean vector added to the query vector (Rocchio beta). Tuned once on NPL + CISI together.
 #: (RM3-style BM25 expansion from the same papers was measured too and lowered nDCG@10 on NPL: dropped.)
@@ -172,12 +174,14 @@ class Retriever:
         prf_dense: float = PRF_DENSE,
         reg_lambda: float = REG_LAMBDA,
         reg_neighbours: int = REG_NEIGHBOURS,
+        keyword_tiers: bool = True,
     ) -> None:
         self.keyword = keyword
         self.vectors = vectors
         self.embed_query = embed_query
         self.alpha = alpha
         self.method = method
+        self.keyword_tiers = keyword_tiers
         self.prf_docs, self.prf_dense = prf_docs, prf_dense
         self.reg_lambda, self.reg_neighbours = reg_lambda, reg_neighbours
 
@@ -214,16 +218,22 @@ class Retriever:
         query = self._full_query(parsed, filters, self.keyword.schema)
         if query is None:
             return Ranked([], 0)
+        tiers = not order_by and self.keyword_tiers and offset + limit <= CANDIDATES
+        fetch, skip = (CANDIDATES, 0) if tiers else (limit, offset)
         if order_by:
-            result = searcher.search(query, limit, count=True, order_by_field=order_by, offset=offset)
+            result = searcher.search(query, fetch, count=True, order_by_field=order_by, offset=skip)
         else:
-            result = searcher.search(query, limit, count=True, offset=offset)
+            result = searcher.search(query, fetch, count=True, offset=skip)
         addresses = [addr for _, addr in result.hits]
         pks = searcher.fast_field_values("pk", addresses) if addresses else []
         hits = [
             Candidate(_pk(pk), float(score) if not order_by else 0.0, bm25=None if order_by else float(score))
             for (score, _), pk in zip(result.hits, pks, strict=True)
         ]
+        if tiers:
+            by_pk = {c.pk: c for c in hits}
+            ordered = self.tiered(parsed, filters, [(c.pk, c.score) for c in hits], CANDIDATES)
+            hits = [by_pk[pk] for pk, _ in ordered][offset : offset + limit]
         return Ranked(hits, int(getattr(result, "count", 0) or 0))
 
     def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
@@ -259,7 +269,8 @@ class Retriever:
 
     def known_items(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
         """Pks (among these) whose title holds the whole plain-word query as a phrase: a query of >= 3
-        index terms, or of 2 that make up at least half of that title ("Attention Is All You Need")."""
+        index terms (slop 1), or of 2 that make up at least half of that title, adjacent ("Attention Is
+        All You Need")."""
         words = [
             c.text
             for c in parsed.clauses
@@ -269,7 +280,8 @@ class Retriever:
         if len(run) < 2 or not pks:
             return set()
         first = run[0][0]
-        q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], 1)
+        slop = 1 if len(run) >= KNOWN_ITEM_MIN_TERMS else 0
+        q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], slop)
         found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
         if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
             return found
@@ -284,6 +296,38 @@ class Retriever:
             if len(run) * 2 >= len(analyze(" ".join(doc.get("title", [])))):
                 keep.add(_pk(doc["pk"][0]))
         return keep
+
+    def exact_phrase_items(self, parsed: ParsedQuery, pks: Sequence[int]) -> set[int]:
+        """Pks (among these) whose title or abstract holds the whole plain-word query (>= 2 index terms)
+        as an exact phrase (slop 0)."""
+        words = [
+            c.text for c in parsed.clauses if c.kind == "term" and c.field is None and c.occur != "must_not"
+        ]
+        if len(words) != len([c for c in parsed.clauses if c.field is None and c.occur != "must_not"]):
+            return set()  # typed phrases or prefixes: the query is not one plain phrase
+        run = analyze_positions(" ".join(words))
+        if len(run) < 2 or not pks:
+            return set()
+        first = run[0][0]
+        q = tantivy.Query.phrase_query(self.keyword.schema, "text", [(p - first, t) for p, t in run])
+        return set(self._restricted(q, pks, len(pks)))
+
+    def tiered(
+        self, parsed: ParsedQuery, filters: SearchFilters, ranked: list[tuple[int, float]], depth: int
+    ) -> list[tuple[int, float]]:
+        """Exact matches first, meaning after (DOMAIN.md: meaning must never bury exact matches).
+        Among the top ``depth``: papers whose title holds the query (known items), then papers whose
+        title or abstract holds the query as an exact phrase (when EXACT_PHRASE_TIER), then the rest;
+        each tier keeps its order."""
+        if not ranked:
+            return ranked
+        head = [pk for pk, _ in ranked[:depth]]
+        known = self.known_items(parsed, filters, head)
+        exact = self.exact_phrase_items(parsed, head) if EXACT_PHRASE_TIER else set()
+        if not known and not exact:
+            return ranked
+        order = {pk: i for i, (pk, _) in enumerate(ranked)}
+        return sorted(ranked, key=lambda item: (item[0] not in known, item[0] not in exact, order[item[0]]))
 
     # -- semantic ------------------------------------------------------------------------------------
     def _query_vector(self, parsed: ParsedQuery) -> np.ndarray | None:
@@ -358,9 +402,7 @@ class Retriever:
                 fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
             fused = self._regularise(fused)
-        known = self.known_items(parsed, filters, [pk for pk, _ in fused[:depth]]) if fused else set()
-        if known:
-            fused = sorted(fused, key=lambda item: (item[0] not in known, -item[1], item[0]))
+        fused = self.tiered(parsed, filters, fused, depth)
         hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
         total = max(kw.total, len(hits))
         return Ranked(hits, total, semantic_used=True)
