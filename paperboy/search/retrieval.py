@@ -42,6 +42,14 @@ def _pk(value: object) -> int:
     return int(value)  # type: ignore[call-overload]
 
 
+def _vectors_of(source: VectorSource, pks: Sequence[int]) -> dict[int, np.ndarray]:
+    """Vectors of these pks (those that have one), in one call when the source can (``vectors``)."""
+    batch = getattr(source, "vectors", None)
+    if callable(batch):
+        return batch(pks)
+    return {pk: v for pk in pks if (v := source.vector(pk)) is not None}
+
+
 class VectorSource(Protocol):
     """Paper vectors (L2-normalised, so the dot product is the cosine)."""
 
@@ -89,6 +97,13 @@ class ArrayVectors:
     def vector(self, pk: int) -> np.ndarray | None:
         i = self.row.get(int(pk))
         return None if i is None else self.matrix[i]
+
+    def vectors(self, pks: Sequence[int]) -> dict[int, np.ndarray]:
+        rows = [(int(pk), self.row[int(pk)]) for pk in pks if int(pk) in self.row]
+        if not rows:
+            return {}
+        block = self.matrix[[i for _, i in rows]]
+        return {pk: block[j] for j, (pk, _) in enumerate(rows)}
 
 
 @dataclass
@@ -360,15 +375,26 @@ class Retriever:
         qvec: np.ndarray,
         kw: list[Candidate],
         sem: list[Candidate],
+        known_bm25: dict[int, float] | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
-        """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word)."""
+        """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word).
+        ``known_bm25``: BM25 scores already computed for this query (not asked again)."""
         assert self.vectors is not None
         bm25 = {c.pk: c.bm25 or 0.0 for c in kw}
         cosine = {c.pk: c.cosine or 0.0 for c in sem}
         cosine.update(self.vectors.scores(qvec, [pk for pk in bm25 if pk not in cosine]))
-        missing = [pk for pk in cosine if pk not in bm25]
+        known = known_bm25 or {}
+        missing = []
+        for pk in cosine:
+            if pk in bm25:
+                continue
+            if pk in known:
+                bm25[pk] = known[pk]
+            else:
+                missing.append(pk)
         if missing and query is not None:
-            bm25.update(self._restricted(query, missing, len(missing)))
+            found = self._restricted(query, missing, len(missing))
+            bm25.update({pk: found.get(pk, 0.0) for pk in missing})
         return bm25, cosine
 
     def hybrid_ranked(self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES) -> Ranked:
@@ -388,17 +414,17 @@ class Retriever:
         if qvec is None:
             return kw
         assert self.vectors is not None
-        sem = self.semantic_ranked(parsed, filters, depth)
+        sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
         text_query = self._full_query(parsed, filters, self.keyword.schema)
-        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem.hits)
+        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.prf_docs > 0 and self.prf_dense > 0 and fused:
-            vecs = [v for pk, _ in fused[: self.prf_docs] if (v := self.vectors.vector(pk)) is not None]
+            vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
             if vecs:
                 moved = qvec + self.prf_dense * np.mean(vecs, axis=0)
                 qvec = (moved / np.linalg.norm(moved)).astype(np.float32)
                 sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
-                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
+                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=bm25)
                 fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
             fused = self._regularise(fused)
@@ -410,7 +436,8 @@ class Retriever:
     def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""
         assert self.vectors is not None
-        rows = [(pk, s, v) for pk, s in fused if (v := self.vectors.vector(pk)) is not None]
+        found = _vectors_of(self.vectors, [pk for pk, _ in fused])
+        rows = [(pk, s, found[pk]) for pk, s in fused if pk in found]
         k = self.reg_neighbours
         if len(rows) <= k:
             return fused
