@@ -46,6 +46,7 @@ PREFIX_SCORE = 1.0
 #: Weight of the whole plain-word query (2 to 8 terms) found as a phrase (slop 1) anywhere in title + abstract.
 TEXT_PHRASE_WEIGHT = 1.0
 TEXT_PHRASE_MAX_TERMS = 8
+TEXT_PHRASE_SLOP = 0
 MAX_CLAUSES = 64
 MAX_PREFIX_EXPANSIONS_HINT = 3  # prefixes shorter than this are read as plain words
 
@@ -224,7 +225,9 @@ def _proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tant
         out.append(tantivy.Query.boost_query(phrase, TITLE_PHRASE_BOOST))
     if TEXT_PHRASE_WEIGHT > 0 and 2 <= len(run) <= TEXT_PHRASE_MAX_TERMS:
         first = run[0][0]
-        phrase = tantivy.Query.phrase_query(schema, "text", [(p - first, t) for p, t in run], 1)
+        phrase = tantivy.Query.phrase_query(
+            schema, "text", [(p - first, t) for p, t in run], TEXT_PHRASE_SLOP
+        )
         out.append(tantivy.Query.boost_query(phrase, TEXT_PHRASE_WEIGHT))
     for c in parsed.clauses:  # a typed phrase found in the title is a strong known-item signal too
         if c.kind == "phrase" and c.field is None and c.occur != "must_not":

@@ -25,6 +25,8 @@ CANDIDATES = 100
 #: Known-item rule: a paper whose title contains the whole query (>= this many index terms) as a phrase
 #: stays above papers that do not, whatever the fusion says. Meaning adds to exact matches, never buries them.
 KNOWN_ITEM_MIN_TERMS = 3
+#: Second tier: the whole plain-word query (2+ terms) as an exact phrase in title or abstract.
+EXACT_PHRASE_TIER = True
 #: Dense pseudo-relevance feedback in hybrid mode: the top PRF_DOCS fused papers, and the weight of their
 #: mean vector added to the query vector (Rocchio beta). Tuned once on NPL + CISI together.
 #: (RM3-style BM25 expansion from the same papers was measured too and lowered nDCG@10 on NPL: dropped.)
@@ -38,6 +40,14 @@ REG_NEIGHBOURS = 5
 def _pk(value: object) -> int:
     """A pk read from the index's fast field (tantivy types it loosely)."""
     return int(value)  # type: ignore[call-overload]
+
+
+def _vectors_of(source: VectorSource, pks: Sequence[int]) -> dict[int, np.ndarray]:
+    """Vectors of these pks (those that have one), in one call when the source can (``vectors``)."""
+    batch = getattr(source, "vectors", None)
+    if callable(batch):
+        return batch(pks)
+    return {pk: v for pk in pks if (v := source.vector(pk)) is not None}
 
 
 class VectorSource(Protocol):
@@ -87,6 +97,13 @@ class ArrayVectors:
     def vector(self, pk: int) -> np.ndarray | None:
         i = self.row.get(int(pk))
         return None if i is None else self.matrix[i]
+
+    def vectors(self, pks: Sequence[int]) -> dict[int, np.ndarray]:
+        rows = [(int(pk), self.row[int(pk)]) for pk in pks if int(pk) in self.row]
+        if not rows:
+            return {}
+        block = self.matrix[[i for _, i in rows]]
+        return {pk: block[j] for j, (pk, _) in enumerate(rows)}
 
 
 @dataclass
@@ -172,12 +189,14 @@ class Retriever:
         prf_dense: float = PRF_DENSE,
         reg_lambda: float = REG_LAMBDA,
         reg_neighbours: int = REG_NEIGHBOURS,
+        keyword_tiers: bool = True,
     ) -> None:
         self.keyword = keyword
         self.vectors = vectors
         self.embed_query = embed_query
         self.alpha = alpha
         self.method = method
+        self.keyword_tiers = keyword_tiers
         self.prf_docs, self.prf_dense = prf_docs, prf_dense
         self.reg_lambda, self.reg_neighbours = reg_lambda, reg_neighbours
 
@@ -214,16 +233,22 @@ class Retriever:
         query = self._full_query(parsed, filters, self.keyword.schema)
         if query is None:
             return Ranked([], 0)
+        tiers = not order_by and self.keyword_tiers and offset + limit <= CANDIDATES
+        fetch, skip = (CANDIDATES, 0) if tiers else (limit, offset)
         if order_by:
-            result = searcher.search(query, limit, count=True, order_by_field=order_by, offset=offset)
+            result = searcher.search(query, fetch, count=True, order_by_field=order_by, offset=skip)
         else:
-            result = searcher.search(query, limit, count=True, offset=offset)
+            result = searcher.search(query, fetch, count=True, offset=skip)
         addresses = [addr for _, addr in result.hits]
         pks = searcher.fast_field_values("pk", addresses) if addresses else []
         hits = [
             Candidate(_pk(pk), float(score) if not order_by else 0.0, bm25=None if order_by else float(score))
             for (score, _), pk in zip(result.hits, pks, strict=True)
         ]
+        if tiers:
+            by_pk = {c.pk: c for c in hits}
+            ordered = self.tiered(parsed, filters, [(c.pk, c.score) for c in hits], CANDIDATES)
+            hits = [by_pk[pk] for pk, _ in ordered][offset : offset + limit]
         return Ranked(hits, int(getattr(result, "count", 0) or 0))
 
     def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
@@ -259,7 +284,8 @@ class Retriever:
 
     def known_items(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
         """Pks (among these) whose title holds the whole plain-word query as a phrase: a query of >= 3
-        index terms, or of 2 that make up at least half of that title ("Attention Is All You Need")."""
+        index terms (slop 1), or of 2 that make up at least half of that title, adjacent ("Attention Is
+        All You Need")."""
         words = [
             c.text
             for c in parsed.clauses
@@ -269,7 +295,8 @@ class Retriever:
         if len(run) < 2 or not pks:
             return set()
         first = run[0][0]
-        q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], 1)
+        slop = 1 if len(run) >= KNOWN_ITEM_MIN_TERMS else 0
+        q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], slop)
         found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
         if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
             return found
@@ -284,6 +311,38 @@ class Retriever:
             if len(run) * 2 >= len(analyze(" ".join(doc.get("title", [])))):
                 keep.add(_pk(doc["pk"][0]))
         return keep
+
+    def exact_phrase_items(self, parsed: ParsedQuery, pks: Sequence[int]) -> set[int]:
+        """Pks (among these) whose title or abstract holds the whole plain-word query (>= 2 index terms)
+        as an exact phrase (slop 0)."""
+        words = [
+            c.text for c in parsed.clauses if c.kind == "term" and c.field is None and c.occur != "must_not"
+        ]
+        if len(words) != len([c for c in parsed.clauses if c.field is None and c.occur != "must_not"]):
+            return set()  # typed phrases or prefixes: the query is not one plain phrase
+        run = analyze_positions(" ".join(words))
+        if len(run) < 2 or not pks:
+            return set()
+        first = run[0][0]
+        q = tantivy.Query.phrase_query(self.keyword.schema, "text", [(p - first, t) for p, t in run])
+        return set(self._restricted(q, pks, len(pks)))
+
+    def tiered(
+        self, parsed: ParsedQuery, filters: SearchFilters, ranked: list[tuple[int, float]], depth: int
+    ) -> list[tuple[int, float]]:
+        """Exact matches first, meaning after (DOMAIN.md: meaning must never bury exact matches).
+        Among the top ``depth``: papers whose title holds the query (known items), then papers whose
+        title or abstract holds the query as an exact phrase (when EXACT_PHRASE_TIER), then the rest;
+        each tier keeps its order."""
+        if not ranked:
+            return ranked
+        head = [pk for pk, _ in ranked[:depth]]
+        known = self.known_items(parsed, filters, head)
+        exact = self.exact_phrase_items(parsed, head) if EXACT_PHRASE_TIER else set()
+        if not known and not exact:
+            return ranked
+        order = {pk: i for i, (pk, _) in enumerate(ranked)}
+        return sorted(ranked, key=lambda item: (item[0] not in known, item[0] not in exact, order[item[0]]))
 
     # -- semantic ------------------------------------------------------------------------------------
     def _query_vector(self, parsed: ParsedQuery) -> np.ndarray | None:
@@ -316,15 +375,26 @@ class Retriever:
         qvec: np.ndarray,
         kw: list[Candidate],
         sem: list[Candidate],
+        known_bm25: dict[int, float] | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
-        """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word)."""
+        """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word).
+        ``known_bm25``: BM25 scores already computed for this query (not asked again)."""
         assert self.vectors is not None
         bm25 = {c.pk: c.bm25 or 0.0 for c in kw}
         cosine = {c.pk: c.cosine or 0.0 for c in sem}
         cosine.update(self.vectors.scores(qvec, [pk for pk in bm25 if pk not in cosine]))
-        missing = [pk for pk in cosine if pk not in bm25]
+        known = known_bm25 or {}
+        missing = []
+        for pk in cosine:
+            if pk in bm25:
+                continue
+            if pk in known:
+                bm25[pk] = known[pk]
+            else:
+                missing.append(pk)
         if missing and query is not None:
-            bm25.update(self._restricted(query, missing, len(missing)))
+            found = self._restricted(query, missing, len(missing))
+            bm25.update({pk: found.get(pk, 0.0) for pk in missing})
         return bm25, cosine
 
     def hybrid_ranked(self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES) -> Ranked:
@@ -344,23 +414,21 @@ class Retriever:
         if qvec is None:
             return kw
         assert self.vectors is not None
-        sem = self.semantic_ranked(parsed, filters, depth)
+        sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
         text_query = self._full_query(parsed, filters, self.keyword.schema)
-        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem.hits)
+        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.prf_docs > 0 and self.prf_dense > 0 and fused:
-            vecs = [v for pk, _ in fused[: self.prf_docs] if (v := self.vectors.vector(pk)) is not None]
+            vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
             if vecs:
                 moved = qvec + self.prf_dense * np.mean(vecs, axis=0)
                 qvec = (moved / np.linalg.norm(moved)).astype(np.float32)
                 sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
-                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
+                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=bm25)
                 fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
             fused = self._regularise(fused)
-        known = self.known_items(parsed, filters, [pk for pk, _ in fused[:depth]]) if fused else set()
-        if known:
-            fused = sorted(fused, key=lambda item: (item[0] not in known, -item[1], item[0]))
+        fused = self.tiered(parsed, filters, fused, depth)
         hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
         total = max(kw.total, len(hits))
         return Ranked(hits, total, semantic_used=True)
@@ -368,7 +436,8 @@ class Retriever:
     def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""
         assert self.vectors is not None
-        rows = [(pk, s, v) for pk, s in fused if (v := self.vectors.vector(pk)) is not None]
+        found = _vectors_of(self.vectors, [pk for pk, _ in fused])
+        rows = [(pk, s, found[pk]) for pk, s in fused if pk in found]
         k = self.reg_neighbours
         if len(rows) <= k:
             return fused

@@ -297,3 +297,25 @@ def test_known_item_rule_short_titles(monkeypatch):
     broad_words = "mechanisms broad"
     assert search_papers(broad_words, mode="keyword").hits[0].pk == broad.pk
     assert search_papers(broad_words, mode="hybrid").hits[0].pk == other.pk
+
+
+def test_exact_phrase_tier_beats_meaning(monkeypatch):
+    """A paper holding the query as an exact phrase stays above papers that only match by meaning."""
+    import numpy as np
+
+    from paperboy.search import services
+    from paperboy.search.retrieval import ArrayVectors
+
+    exact = make_paper("Unmixing of spectra", "We learn a sparse guidance map for each pixel.")
+    title_words = make_paper("Sparse point guidance for video", "Points guide video insertion.")
+    meaning = make_paper("Classifier-free guidance scales", "Diffusion guidance tuned per prompt.")
+    rebuild_index()
+    vecs = {exact.pk: [1.0, 0.0, 0.0], title_words.pk: [0.0, 0.6, 0.8], meaning.pk: [0.0, 0.0, 1.0]}
+    source = ArrayVectors(list(vecs), np.array(list(vecs.values()), dtype=np.float32))
+    monkeypatch.setattr(services, "site_vectors", lambda: source)
+    monkeypatch.setattr(
+        services, "_embedder", lambda: lambda text: np.array([0.0, 0.0, 1.0], dtype=np.float32)
+    )
+    for mode in ("keyword", "hybrid"):
+        assert search_papers("sparse guidance", mode=mode).hits[0].pk == exact.pk, mode
+    assert search_papers("sparse guidance", mode="semantic").hits[0].pk == meaning.pk
