@@ -137,6 +137,14 @@ def embed_pending(
     say = progress or log.info
     report = EmbedReport()
     version = model_version()
+    if compact:
+        # Vectors stored by a run that died before appending them to the index: rebuild once.
+        stored = PaperEmbedding.objects.filter(model_version=version).count()
+        indexed = len(vectors.get_index())
+        if indexed < stored:
+            say(f"embed: the vector index has {indexed} of {stored} stored vectors; rebuilding it")
+            vectors.rebuild_from_db()
+            report.compacted = True
     total = stale_papers(version).count()
     if limit is not None:
         total = min(total, limit)

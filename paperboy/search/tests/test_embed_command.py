@@ -121,3 +121,24 @@ def test_concurrent_writes_of_the_same_papers_do_not_duplicate():
     assert PaperEmbedding.objects.count() == 3
     n_delta, _ = vectors.delta_size()
     assert n_delta == 6 and len(vectors.get_index()) == 3
+
+
+def test_vectors_stored_but_missing_from_the_index_are_recovered():
+    papers = _papers(3)
+    _embed()
+    # As if a run had died after storing a vector and before appending it to the index.
+    (extra,) = _papers(1, start=30)
+    vec = embed_query(extra.title)
+    PaperEmbedding.objects.create(
+        paper=extra,
+        vector=PaperEmbedding.pack(vec),
+        model_version=model_version(),
+        text_hash="x" * 32,
+        updated_at=semantic.timezone.now(),
+    )
+    index = vectors.get_index()
+    assert len(index) == 3
+    out = _embed()
+    assert "rebuilding it" in out
+    assert len(index) == 4 and index.search(vec, 1)[0][0] == extra.pk
+    assert {pk for pk, _ in index.search(vec, 10)} >= {p.pk for p in papers}
