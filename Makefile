@@ -22,11 +22,12 @@ $(STAMP): $(RUN_STAMP)
 install: $(STAMP)
 
 ## Serve the site on http://127.0.0.1:$(PORT). On first start the demo corpus is imported (and the
-## search index built) in the background; progress goes to data/demo-setup.log and shows on the site.
+## search index built, then embedded for search by meaning) in the background; progress goes to
+## data/demo-setup.log and shows on the site.
 run: $(RUN_STAMP)
 	@mkdir -p data
 	$(DEBUG_ENV) $(PY) manage.py migrate --no-input
-	@( flock -n 9 || exit 0; $(DEBUG_ENV) $(PY) manage.py load_demo ) 9>data/.demo-setup.lock >> data/demo-setup.log 2>&1 &
+	@( flock -n 9 || exit 0; $(DEBUG_ENV) $(PY) manage.py load_demo && $(DEBUG_ENV) $(PY) manage.py embed ) 9>data/.demo-setup.lock >> data/demo-setup.log 2>&1 &
 	@echo "paperboy: preparing the demo corpus in the background (tail -f data/demo-setup.log)"
 	$(DEBUG_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

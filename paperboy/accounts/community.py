@@ -72,7 +72,8 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @limit("submit")
 def submit(request: HttpRequest) -> HttpResponse:
     """The "submit a paper" page: rules, form, and the clear message of any rule that fails."""
-    form = SubmitPaperForm(request.POST or None)
+    # ``?arxiv=`` (linked from a search for an id we do not have) fills the box in.
+    form = SubmitPaperForm(request.POST or None, initial={"arxiv": request.GET.get("arxiv", "")[:200]})
     error = ""
     if request.method == "POST":
         if not request.user.is_authenticated:

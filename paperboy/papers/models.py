@@ -78,6 +78,19 @@ class Paper(models.Model):
         return len(self.authors)
 
     @property
+    def best_date(self) -> dt.datetime | None:
+        """The date lists and search sort and filter by: ``published_at`` (v1) when the source gave it,
+        else the announce day, else the month of the arXiv id (00:00 UTC); None when none is known.
+
+        Some sources (arXiv listing crawls, HF page scrapes) carry no v1 date; without this fallback such
+        papers would drop out of every date filter and sort last.
+        """
+        if self.published_at is not None:
+            return self.published_at
+        day = self.announced_on or self.id_month
+        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
+
+    @property
     def id_month(self) -> dt.date | None:
         """The month the arXiv id was minted (first day of it), from its ``YYMM`` digits.
 

@@ -15,7 +15,8 @@ BATCH = 1000
 
 
 def paper_to_doc(paper: Paper, featured: Iterable = ()) -> IndexDoc:
-    """One Paper as an IndexDoc: TeX stripped from title and abstract (``plain_text``)."""
+    """One Paper as an IndexDoc: TeX stripped from title and abstract (``plain_text``); the date is
+    :attr:`Paper.best_date` (v1 date, else announce day, else the id's month)."""
     return IndexDoc(
         pk=paper.pk,
         title=plain_text(paper.title),
@@ -23,7 +24,7 @@ def paper_to_doc(paper: Paper, featured: Iterable = ()) -> IndexDoc:
         authors=[str(a) for a in (paper.authors or [])],
         categories=[str(c) for c in (paper.categories or [])]
         or ([paper.primary_category] if paper.primary_category else []),
-        published=paper.published_at,
+        published=paper.best_date,
         featured=list(featured),
         upvotes=paper.upvote_count,
         has_code=bool(paper.code_url),

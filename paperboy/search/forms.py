@@ -21,14 +21,28 @@ class QueryField(forms.CharField):
         return text.replace("\x00", " ")
 
 
+class DateFilterField(forms.DateField):
+    """A YYYY-MM-DD date between 1900 and 2199 (a date picker in browsers)."""
+
+    widget = forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "2199-12-31"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2199:
+            raise forms.ValidationError("Give a date between 1900 and 2199.")
+
+
 class SearchForm(forms.Form):
     q = QueryField(required=False, strip=True, label="Search")
     mode = forms.ChoiceField(choices=MODE_CHOICES, required=False)
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
-    published_from = forms.DateField(required=False, label="Published from")
-    published_to = forms.DateField(required=False, label="Published to")
-    featured_from = forms.DateField(required=False, label="Featured from")
-    featured_to = forms.DateField(required=False, label="Featured to")
+    published_from = DateFilterField(required=False, label="Published from")
+    published_to = DateFilterField(required=False, label="Published to")
+    featured_from = DateFilterField(required=False, label="Featured from")
+    featured_to = DateFilterField(required=False, label="Featured to")
     category = forms.CharField(
         required=False, max_length=200, help_text="e.g. cs.CL (several: comma-separated)"
     )
@@ -48,6 +62,20 @@ class SearchForm(forms.Form):
             self.is_valid()
         value = self.cleaned_data.get(name)
         return default if value in (None, "") else value
+
+    def ignored_notes(self) -> list[str]:
+        """One line per invalid field, e.g. "Ignored “Published from”: Enter a valid date." (the search
+        runs without that field)."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        notes = []
+        for name, errors in self.errors.items():
+            if name == "page":
+                continue
+            label = self.fields[name].label or name.replace("_", " ").capitalize()
+            notes.append(f"Ignored “{label}”: {' '.join(str(e) for e in errors)}")
+        return notes
 
     def search_filters(self) -> SearchFilters:
         has_code = {"yes": True, "no": False}.get(self.value("has_code", ""))

@@ -106,6 +106,10 @@ class ArrayVectors:
         return {pk: block[j] for j, (pk, _) in enumerate(rows)}
 
 
+_MIN_DATE = dt.date(1700, 1, 1)
+_MAX_DATE = dt.date(2250, 12, 31)
+
+
 @dataclass
 class SearchFilters:
     """Filters in index terms (dates inclusive, naive UTC)."""
@@ -126,6 +130,9 @@ class SearchFilters:
         ):
             if lo is None and hi is None:
                 continue
+            # tantivy dates span 1677..2262 (nanoseconds in an i64); clamp so no user date can raise.
+            lo = max(lo, _MIN_DATE) if lo else None
+            hi = min(hi, _MAX_DATE) if hi else None
             low = dt.datetime(lo.year, lo.month, lo.day) if lo else None
             high = dt.datetime(hi.year, hi.month, hi.day) + dt.timedelta(days=1) if hi else None
             q = tantivy.Query.range_query(

@@ -165,12 +165,13 @@ def _arxiv_redirect(query: str) -> tuple[str | None, str | None]:
 
 def _sort_pool(pool: list[Candidate], papers: dict[int, Paper], sort: str) -> list[Candidate]:
     if sort == "date":
-        return sorted(pool, key=lambda c: (papers[c.pk].published_at is None, -_ts(papers[c.pk]), -c.score))
+        return sorted(pool, key=lambda c: (papers[c.pk].best_date is None, -_ts(papers[c.pk]), -c.score))
     return sorted(pool, key=lambda c: (-papers[c.pk].upvote_count, -c.score))
 
 
 def _ts(paper: Paper) -> float:
-    return paper.published_at.timestamp() if paper.published_at else 0.0
+    date = paper.best_date
+    return date.timestamp() if date else 0.0
 
 
 def search_papers(

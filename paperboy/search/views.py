@@ -41,8 +41,11 @@ def search(request: HttpRequest) -> HttpResponse:
         "search": results,
         "total": total,
         "mode": results.mode if results else form.value("mode", "hybrid"),
+        # The select keeps what the reader asked for, even when search fell back (a note says so).
+        "requested_mode": form.value("mode", "hybrid"),
+        "arxiv_id": results.arxiv_id if results else None,
         "took_ms": results.took_ms if results else None,
-        "notes": results.notes if results else [],
+        "notes": form.ignored_notes() + (results.notes if results else []),
         "page": page,
         "has_previous": page > 1,
         "has_next": results is not None and page * PAGE_SIZE < total,

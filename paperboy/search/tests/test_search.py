@@ -319,3 +319,35 @@ def test_exact_phrase_tier_beats_meaning(monkeypatch):
     for mode in ("keyword", "hybrid"):
         assert search_papers("sparse guidance", mode=mode).hits[0].pk == exact.pk, mode
     assert search_papers("sparse guidance", mode="semantic").hits[0].pk == meaning.pk
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "q=sparse&published_from=0001-01-01",
+        "q=sparse&published_to=9999-12-31",
+        "published_from=1677-09-20",
+        "q=sparse&featured_to=0001-01-01&featured_from=2262-04-12",
+        "q=sparse&published_from=2025-13-45&min_upvotes=abc&has_code=maybe",
+        "q=sparse&mode=foo&sort=bad&page=-1",
+    ],
+)
+def test_odd_filter_values_never_break_the_page_and_are_reported(client, params):
+    response = client.get("/search?" + params)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    if "2025-13-45" in params:
+        assert "Ignored “Published from”: Enter a valid date." in html
+        assert "Ignored “Min upvotes”" in html and "Ignored “Has code”" in html
+    if "0001-01-01" in params:
+        assert "Give a date between 1900 and 2199." in html
+
+
+def test_papers_without_a_v1_date_are_dated_by_their_announce_day(db):
+    from paperboy.papers.models import Paper
+
+    paper = Paper.objects.create(arxiv_id="2602.00007", title="t", announced_on=dt.date(2026, 2, 3))
+    assert paper.best_date == dt.datetime(2026, 2, 3, tzinfo=dt.UTC)
+    paper.announced_on = None
+    assert paper.best_date == dt.datetime(2026, 2, 1, tzinfo=dt.UTC)  # the month of its id
