@@ -191,6 +191,11 @@ SEARCH_INDEX_DIR = env_path("PAPERBOY_SEARCH_INDEX_DIR", DATA_DIR / "search")
 # 50,000: exact search over 75k vectors took 10-16 ms per query on the shared 2 cores (make bench-search).
 SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 50_000)
 SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 256)
+#: Search by meaning is offered once this fraction of the papers has vectors (until then: keyword search and
+#: a note with the progress), so a half-finished ``embed`` run cannot push its few papers to the top.
+SEARCH_MIN_EMBEDDED_FRACTION = env_float("PAPERBOY_SEARCH_MIN_EMBEDDED_FRACTION", 0.9)
+#: How long a web process trusts its count of embedded papers (seconds).
+SEARCH_COVERAGE_TTL_SECONDS = env_float("PAPERBOY_SEARCH_COVERAGE_TTL_SECONDS", 30.0)
 #: Folder of the demo corpus imported on first start.
 DEMO_DIR = env_path("PAPERBOY_DEMO_DIR", BASE_DIR / "demo")
 

@@ -128,6 +128,38 @@ def site_vectors() -> VectorSource | None:
         return None
 
 
+_coverage_cache: dict[str, tuple[float, int, int]] = {}
+
+
+def embedding_coverage() -> tuple[int, int]:
+    """``(papers with a vector, papers)``, counted at most every ``SEARCH_COVERAGE_TTL_SECONDS`` per
+    process (two COUNT queries; 30 s by default, 0 in the tests)."""
+    from django.db import connection
+
+    from paperboy.search.models import PaperEmbedding
+
+    key = (connection.settings_dict.get("NAME") and str(connection.settings_dict["NAME"])) or "default"
+    now = time.monotonic()
+    cached = _coverage_cache.get(key)
+    if cached is None or now - cached[0] >= settings.SEARCH_COVERAGE_TTL_SECONDS:
+        cached = (now, PaperEmbedding.objects.count(), Paper.objects.count())
+        _coverage_cache[key] = cached
+    return cached[1], cached[2]
+
+
+def _semantic_ready() -> tuple[bool, str]:
+    """Whether enough papers have vectors for search by meaning, and the note to show when not."""
+    embedded, papers = embedding_coverage()
+    if papers and embedded >= settings.SEARCH_MIN_EMBEDDED_FRACTION * papers:
+        return True, ""
+    if embedded == 0:
+        return False, "Search by meaning is not available yet (no paper embeddings); showing keyword results."
+    return False, (
+        f"Search by meaning is being prepared ({embedded:,} of {papers:,} papers embedded so far); "
+        "showing keyword results."
+    )
+
+
 def _retriever() -> Retriever:
     return Retriever(keyword_index(), site_vectors(), _embedder())
 
@@ -219,9 +251,16 @@ def search_papers(
 
     parsed = parse(query)
     retriever = _retriever()
-    if mode != "keyword" and not retriever.semantic_available:
-        notes.append("Semantic search is not available yet (no paper embeddings); showing keyword results.")
-        mode = "keyword"
+    if mode != "keyword":
+        ready, why = _semantic_ready()
+        if not retriever.semantic_available:
+            ready, why = (
+                False,
+                why or "Search by meaning is not available right now; showing keyword results.",
+            )
+        if not ready:
+            notes.append(why)
+            mode = "keyword"
     if not parsed.free_text:
         mode = "keyword"  # nothing to embed (only author:, cat:, exclusions or filters): exact keyword path
     if not parsed.clauses and sort == "relevance":

@@ -287,6 +287,7 @@ def test_known_item_rule_short_titles(monkeypatch):
     vecs = {target.pk: [1.0, 0.0, 0.0], broad.pk: [0.6, 0.8, 0.0], other.pk: [0.0, 0.0, 1.0]}
     source = ArrayVectors(list(vecs), np.array(list(vecs.values()), dtype=np.float32))
     monkeypatch.setattr(services, "site_vectors", lambda: source)
+    monkeypatch.setattr(services, "embedding_coverage", lambda: (len(vecs), len(vecs)))
     monkeypatch.setattr(
         services, "_embedder", lambda: lambda text: np.array([0.0, 0.0, 1.0], dtype=np.float32)
     )
@@ -313,6 +314,7 @@ def test_exact_phrase_tier_beats_meaning(monkeypatch):
     vecs = {exact.pk: [1.0, 0.0, 0.0], title_words.pk: [0.0, 0.6, 0.8], meaning.pk: [0.0, 0.0, 1.0]}
     source = ArrayVectors(list(vecs), np.array(list(vecs.values()), dtype=np.float32))
     monkeypatch.setattr(services, "site_vectors", lambda: source)
+    monkeypatch.setattr(services, "embedding_coverage", lambda: (len(vecs), len(vecs)))
     monkeypatch.setattr(
         services, "_embedder", lambda: lambda text: np.array([0.0, 0.0, 1.0], dtype=np.float32)
     )
@@ -351,3 +353,17 @@ def test_papers_without_a_v1_date_are_dated_by_their_announce_day(db):
     assert paper.best_date == dt.datetime(2026, 2, 3, tzinfo=dt.UTC)
     paper.announced_on = None
     assert paper.best_date == dt.datetime(2026, 2, 1, tzinfo=dt.UTC)  # the month of its id
+
+
+def test_meaning_waits_until_most_papers_are_embedded(monkeypatch):
+    """A half-finished embed run must not push its few papers to the top: keyword results and a note."""
+    from paperboy.search import services
+
+    make_paper("Sparse guidance for unmixing", "We learn a sparse guidance map.")
+    rebuild_index()
+    monkeypatch.setattr(services, "embedding_coverage", lambda: (5, 100))
+
+    res = search_papers("sparse guidance", mode="hybrid")
+
+    assert res.mode == "keyword"
+    assert "being prepared (5 of 100 papers embedded so far)" in " ".join(res.notes)
