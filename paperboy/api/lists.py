@@ -160,7 +160,7 @@ def list_entries(
     if sort == "trending":
         now = now or timezone.now()
         if period is None:
-            candidates = ranking.trending(now=now, limit=10_000)
+            candidates, _ = ranking.trending_or_latest(now=now, limit=10_000)
             first = _first_entries(qs.filter(paper_id__in=[t.paper.pk for t in candidates]))
             ordered = [first[t.paper.pk] for t in candidates if t.paper.pk in first]
         else:

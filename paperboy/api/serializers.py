@@ -35,8 +35,9 @@ def paper_url(paper: Paper) -> str:
 
 
 def paper_published(paper: Paper) -> dt.datetime | dt.date:
-    """arXiv v1 time; falls back to the listing day, then to when we first stored the paper."""
-    return paper.published_at or paper.announced_on or paper.created_at
+    """arXiv v1 time; falls back to the listing day, then the month of the arXiv id (Paper.best_date), then
+    to when we first stored the paper."""
+    return paper.best_date or paper.created_at
 
 
 def comment_counts(paper_ids: Iterable[int]) -> dict[int, int]:

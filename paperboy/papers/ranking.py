@@ -44,6 +44,7 @@ __all__ = [
     "parse_iso_week",
     "parse_month",
     "trending",
+    "trending_or_latest",
     "trending_score",
     "week_period",
 ]
@@ -249,3 +250,22 @@ def trending(
     scored.sort(key=lambda t: t.paper.published_at or _min, reverse=True)
     scored.sort(key=lambda t: (t.score, t.paper.upvote_count), reverse=True)
     return scored[:limit]
+
+
+def trending_or_latest(
+    *, now: dt.datetime | None = None, limit: int = 50
+) -> tuple[list[TrendingPaper], dt.date | None]:
+    """:func:`trending`, or, when nothing was featured in the window (an instance whose ingest stopped,
+    the demo corpus), the trending list as of the end of the latest featured day.
+
+    Returns:
+        (papers best first, None) or (papers, the latest featured day they are ranked as of).
+    """
+    items = trending(now=now, limit=limit)
+    if items:
+        return items, None
+    latest = latest_featured_day()
+    if latest is None:
+        return [], None
+    end_of_day = dt.datetime.combine(latest, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    return trending(now=end_of_day, limit=limit), latest

@@ -104,14 +104,7 @@ def trending(request: HttpRequest) -> HttpResponse:
     When nothing was featured in the window (an instance whose ingest stopped, or the demo corpus), the
     ranking is computed as of the end of the latest featured day instead, and the page says so.
     """
-    items = ranking.trending()
-    as_of = None
-    if not items:
-        latest = ranking.latest_featured_day()
-        if latest is not None:
-            as_of = latest
-            end_of_day = dt.datetime.combine(latest, dt.time(23, 59, 59), tzinfo=dt.UTC)
-            items = ranking.trending(now=end_of_day)
+    items, as_of = ranking.trending_or_latest()
     context = {
         "items": items,
         "as_of": as_of,

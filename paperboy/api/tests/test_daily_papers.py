@@ -186,7 +186,11 @@ def test_trending_without_a_period_is_the_sites_trending_list(client, corpus, sh
     for item in items:
         assert_hf_item(item, shape)
     with time_machine.travel(dt.datetime(2026, 11, 1, tzinfo=dt.UTC), tick=False):
-        assert _get(client, sort="trending")[1] == []  # nothing featured in the window
+        # nothing featured in the window: ranked as of the latest list, as the page does
+        latest = ranking.trending_or_latest(limit=100)[0]
+        assert [i["paper"]["id"] for i in _get(client, sort="trending", limit=100)[1]] == [
+            t.paper.arxiv_id for t in latest
+        ]
 
 
 def test_no_period_pages_through_all_entries_newest_first(client, corpus, shape):
@@ -241,3 +245,16 @@ def test_invalid_parameters_get_400_with_a_message(client, db, params, message):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert message in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_trending_without_recent_papers_ranks_as_of_the_latest_list(client):
+    from paperboy.papers.models import FeaturedEntry, Paper
+
+    old = Paper.objects.create(arxiv_id="2602.00011", title="Old but loved", upvote_count=9)
+    FeaturedEntry.objects.create(paper=old, featured_on=dt.date(2026, 2, 27))
+
+    items = client.get("/api/daily_papers?sort=trending").json()
+
+    assert [item["paper"]["id"] for item in items] == ["2602.00011"]
+    assert items[0]["paper"]["publishedAt"].startswith("2026-02-01")  # no v1 date: the id's month
