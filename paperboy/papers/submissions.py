@@ -3,7 +3,7 @@
 Rules (shown on the form by :func:`submission_rules`, enforced by :func:`submit_paper`):
 - only signed-in users submit (the view requires log-in);
 - the paper is at most ``settings.SUBMISSION_MAX_AGE_DAYS`` days old, counted from its latest version
-  (``Paper.updated_at``, else ``published_at``);
+  (``Paper.updated_at``, else ``published_at``, else the announce day);
 - at most ``settings.SUBMISSIONS_PER_DAY`` submissions per user per UTC day;
 - a paper that is (or was) on the daily list cannot be submitted again;
 - staff may feature any paper: the age, quota and "already listed" rules do not apply to them.
@@ -210,7 +210,12 @@ def _check_not_listed(paper: Paper | None, *, staff: bool, today: dt.date) -> No
 
 
 def _check_age(paper: Paper, now: dt.datetime) -> None:
-    latest = paper.updated_at or paper.published_at
+    announced = (
+        dt.datetime.combine(paper.announced_on, dt.time(), tzinfo=dt.UTC) if paper.announced_on else None
+    )
+    # The latest version's date; a source that gave no version dates leaves the announce day (the day
+    # arXiv listed it, at or after v1). The id's month alone is too coarse to judge a 14-day rule.
+    latest = paper.updated_at or paper.published_at or announced
     max_days = settings.SUBMISSION_MAX_AGE_DAYS
     if latest is None:
         raise SubmissionRejected(

@@ -194,3 +194,17 @@ def test_parse_recorded_api_answers(parse) -> None:
     assert parse((DATA / "api-empty.xml").read_bytes(), "0000.0000") is None
     old = parse((DATA / "api-astro-ph-0601001.xml").read_bytes(), "astro-ph/0601001")
     assert old is not None and old.arxiv_id == "astro-ph/0601001"
+
+
+def test_a_paper_known_only_by_its_announce_day_is_judged_by_that_day(user: User) -> None:
+    today = timezone.now().date()
+    recent = Paper.objects.create(
+        arxiv_id="2602.00021", title="Listed", announced_on=today - dt.timedelta(days=3)
+    )
+    old = Paper.objects.create(
+        arxiv_id="2602.00022", title="Listed", announced_on=today - dt.timedelta(days=40)
+    )
+
+    submit_paper(user, recent.arxiv_id)
+    with pytest.raises(SubmissionRejected, match="too old"):
+        submit_paper(user, old.arxiv_id)
