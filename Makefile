@@ -10,6 +10,9 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 DEBUG_ENV := PAPERBOY_DEBUG=$${PAPERBOY_DEBUG:-true}
 
+.PHONY: run test test-postgres lint fmt typecheck migrations-check check install clean serve-prod \
+        bench-ingest bench-search eval-search bench-digests bench-load
+
 $(RUN_STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
