@@ -234,7 +234,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("PAPERBOY_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "pylatexenc": {"level": "ERROR"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pylatexenc": {"level": "ERROR"},
+        "mail.log": {"level": "WARNING"},
+    },
 }
 
 # --- security (docs/deploy.md, "Security settings") --------------------------------------
