@@ -4,7 +4,9 @@
 ``GET /api/daily_papers`` mirrors Hugging Face's endpoint of the same name (parameters and item
 shape), so an HF Daily Papers client works by changing its base URL. Errors are JSON
 ``{"error": message}`` with status 400 (bad parameters), 401 (not signed in), 404 (unknown paper).
-Writes accept the session (with its CSRF token) or ``Authorization: Bearer <personal token>``.
+Writes accept the session (with its CSRF token) or ``Authorization: Bearer <personal token>``; when an
+``Authorization`` header is sent only the token counts (no CSRF), and a bad or revoked token is a 401.
+Unknown ``/api/…`` paths answer a JSON 404.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from paperboy.api import lists, services
 from paperboy.api.schemas import (
@@ -42,14 +44,42 @@ WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
+class TokenRejected(Exception):
+    """An ``Authorization`` header was sent but does not carry a valid, active API token (401)."""
+
+
 class BearerToken(HttpBearer):
-    """``Authorization: Bearer pb_…`` with a personal API token (see :mod:`paperboy.api.tokens`)."""
+    """``Authorization: Bearer pb_…`` with a personal API token (see :mod:`paperboy.api.tokens`).
+
+    When an ``Authorization`` header is present it is the only credential looked at (no session,
+    no CSRF): a malformed, unknown or revoked token raises :class:`TokenRejected` (401).
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get(self.header)
+        if header is None:
+            return None
+        scheme, _, secret = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise TokenRejected("the Authorization header must be 'Bearer <API token>'")
+        return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            raise TokenRejected("invalid or revoked API token")
+        request.user = user
         return user
+
+
+class SessionWithCsrf(SessionAuth):
+    """The signed-in session, with its CSRF token; skipped when an ``Authorization`` header is sent
+    or nobody is signed in (so an anonymous write answers 401, not a CSRF 403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "Authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
@@ -63,7 +93,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-WRITE_AUTH = [BearerToken(), django_auth]
+WRITE_AUTH = [BearerToken(), SessionWithCsrf()]
 
 
 @api.exception_handler(ValidationError)
@@ -86,6 +116,13 @@ def _invalid_parameter(request: HttpRequest, exc: lists.InvalidParameter) -> Any
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> Any:
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(TokenRejected)
+def _bad_token(request: HttpRequest, exc: TokenRejected) -> Any:
+    response = api.create_response(request, {"error": str(exc)}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
 
 
 @api.exception_handler(AuthenticationError)
