@@ -20,7 +20,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from paperboy.accounts import services
+from paperboy.accounts import ratelimits, services
 from paperboy.accounts.forms import DeleteAccountForm, LoginForm, SignUpForm
 from paperboy.accounts.models import AuthorClaim
 from paperboy.accounts.ratelimits import limit
@@ -33,12 +33,13 @@ log = logging.getLogger(__name__)
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The answer to a request over a rate limit: HTTP 429 (JSON for scripts, the 429 page otherwise)."""
-    message = "Too many requests. Please wait a minute and try again."
+    seconds = ratelimits.retry_after(getattr(request, ratelimits.ACTION_ATTR, None))
+    message = f"Too many requests. Please wait {ratelimits.wait_text(seconds)} and try again."
     if "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse({"error": message}, status=429)
     else:
         response = render(request, "429.html", {"message": message}, status=429)
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(seconds)
     return response
 
 

@@ -20,6 +20,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from paperboy.accounts.ratelimits import retry_after, wait_text
 from paperboy.api import lists, services
 from paperboy.api.schemas import (
     CommentIn,
@@ -34,6 +35,7 @@ from paperboy.api.schemas import (
 from paperboy.api.serializers import daily_item, daily_items, paper_detail, paper_dict
 from paperboy.api.tokens import user_for_token
 from paperboy.comments.services import CommentError, post_comment
+from paperboy.lib.arxiv_ids import is_arxiv_id
 from paperboy.papers.models import Paper
 from paperboy.papers.submissions import ArxivUnavailable, SubmissionRejected, submit_paper
 from paperboy.search import SearchFilters
@@ -132,12 +134,30 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     )
 
 
+class RateLimited(Exception):
+    """Over a rate limit: 429 with ``Retry-After`` (seconds, the limit's window)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> Any:
+    response = api.create_response(request, {"error": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _limit(request: HttpRequest, action: str) -> None:
     """The site's rate limit for ``action`` (``settings.RATE_LIMITS``), per user and per IP: 429 when over."""
     rate = settings.RATE_LIMITS[action]
     for group, key in ((f"paperboy.{action}.user", "user_or_ip"), (f"paperboy.{action}.ip", "ip")):
         if is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True):
-            raise HttpError(429, f"too many {action} requests: at most {rate}; try again later")
+            seconds = retry_after(action)
+            raise RateLimited(
+                f"too many {action} requests: at most {rate}; try again in {wait_text(seconds)}", seconds
+            )
 
 
 def _paper_or_404(raw_id: str) -> Paper:
@@ -294,7 +314,8 @@ def add_comment(request: HttpRequest, arxiv_id: str, payload: CommentIn) -> Any:
 def submit(request: HttpRequest, payload: SubmitIn) -> Any:
     """400 when a rule stops it (age, daily quota, already listed, not an arXiv id); 503 when the paper
     is not stored here and arXiv cannot be reached."""
-    _limit(request, "submit")
+    if is_arxiv_id(payload.id):  # a malformed id is a 400 that does not use up the allowance
+        _limit(request, "submit")
     try:
         result = submit_paper(request.user, payload.id)  # type: ignore[arg-type]
     except ArxivUnavailable as exc:
