@@ -75,9 +75,9 @@ def test_token_page_creates_shows_once_and_revokes(client, alice, django_user_mo
     assert client.get("/settings/tokens").status_code == 302  # login required
     client.force_login(alice)
     created = client.post("/settings/tokens", {"action": "create", "name": "feed reader"})
-    assert created.status_code == 200
+    assert created.status_code == 302 and created["Location"] == "/settings/tokens"
     row = ApiToken.objects.get(user=alice)
-    html = created.content.decode()
+    html = client.get("/settings/tokens").content.decode()
     secret = html.split('<code id="new-token">')[1].split("</code>")[0]
     assert hashlib.sha256(secret.encode()).hexdigest() == row.hashed_key
     listing = client.get("/settings/tokens").content.decode()
@@ -131,3 +131,26 @@ def test_unknown_api_path_is_a_json_404(client):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert "/api/no-such-thing/here" in response.json()["error"]
+
+
+def test_token_create_redirects_and_a_reload_neither_creates_nor_shows_again(client, alice):
+    client.force_login(alice)
+    page = client.post("/settings/tokens", {"action": "create", "name": "once"}, follow=True)
+    assert page.redirect_chain == [("/settings/tokens", 302)]
+    assert page.content.decode().count('<code id="new-token">') == 1
+    reload = client.get("/settings/tokens").content.decode()
+    assert '<code id="new-token">' not in reload
+    assert ApiToken.objects.filter(user=alice).count() == 1
+
+
+def test_token_name_longer_than_100_is_refused(client, alice):
+    from django.core.exceptions import ValidationError
+
+    client.force_login(alice)
+    response = client.post("/settings/tokens", {"action": "create", "name": "n" * 101})
+    assert response.status_code == 400
+    assert "at most 100 characters" in response.content.decode()
+    assert not ApiToken.objects.exists()
+    with pytest.raises(ValidationError):
+        create_token(alice, "n" * 101)
+    assert create_token(alice, "n" * 100).token.name == "n" * 100
