@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import smtplib
 
 from django.conf import settings
@@ -170,6 +171,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "accounts/profile.html", context)
 
 
+def _export_name(request: HttpRequest, ext: str) -> str:
+    """``<site>-<username>.<ext>`` with anything outside ``[A-Za-z0-9._-]`` replaced by ``_``
+    (safe inside a quoted Content-Disposition filename)."""
+    site = re.sub(r"[^A-Za-z0-9._-]+", "_", settings.SITE_NAME).strip("_") or "paperboy"
+    user = re.sub(r"[^A-Za-z0-9._-]+", "_", request.user.get_username()) or str(request.user.pk)
+    return f"{site}-{user}.{ext}"
+
+
 @require_GET
 @login_required
 def export_json(request: HttpRequest) -> HttpResponse:
@@ -178,7 +187,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-{request.user.pk}.json"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "json")}"'
     return response
 
 
@@ -188,7 +197,7 @@ def export_bibtex(request: HttpRequest) -> HttpResponse:
     """Download the signed-in user's upvoted papers as BibTeX."""
     text = services.export_bibtex(request.user)  # type: ignore[arg-type]
     response = HttpResponse(text, content_type="application/x-bibtex; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-upvotes.bib"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "bib")}"'
     return response
 
 
