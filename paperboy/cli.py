@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -134,8 +135,26 @@ def format_table(rows: list[dict[str, Any]], width: int) -> str:
     return "\n".join(lines)
 
 
+def _positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1 (a usage error otherwise)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
+    return number
+
+
+def _quiet_logs(verbose: bool) -> None:
+    """Keep INFO log lines (index loads, …) off the terminal unless asked (--verbose or PAPERBOY_LOG_LEVEL)."""
+    if not verbose and "PAPERBOY_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     _setup_django()
+    _quiet_logs(args.verbose)
     query = " ".join(args.query).strip()
     if not query:
         raise CliError('give a query, e.g. paperboy search "sparse attention"')
@@ -182,6 +201,11 @@ def index_state() -> dict[str, Any]:
     documents = index.num_docs() if index.exists() else 0
     state["documents"] = documents
     state["in_step"] = documents == Paper.objects.count()
+    try:
+        from paperboy.search.models import PaperEmbedding
+    except ImportError:
+        return state
+    state["embedded_papers"] = PaperEmbedding.objects.count()
     return state
 
 
@@ -257,11 +281,18 @@ def format_status(status: dict[str, Any]) -> str:
                 f"{run['new']} new, {run['updated']} updated, {run['failed']} failed)"
             )
     index = status["search_index"]
-    summary = f"{index['files']} files, {index['bytes']:,} bytes in {index['path']}"
+    files = f"{index['files']} files, {index['bytes']:,} bytes in {index['path']}"
     if "documents" in index:
-        summary = f"{index['documents']} documents ({'in step' if index['in_step'] else 'NOT in step'} "
-        summary += "with the papers table; `manage.py rebuild_search_index` rebuilds it), " + summary
-    lines.append(f"search index        {summary}")
+        step = (
+            "in step with the papers table"
+            if index["in_step"]
+            else ("NOT in step with the papers table; `manage.py rebuild_search_index` rebuilds it")
+        )
+        lines.append(f"search index        {index['documents']} documents ({step}); {files}")
+    else:
+        lines.append(f"search index        {files}")
+    if "embedded_papers" in index:
+        lines.append(f"embeddings          {index['embedded_papers']} of {status['papers']} papers")
     return "\n".join(lines)
 
 
@@ -328,7 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("query", nargs="+", help="words, a title or an arXiv id")
     search.add_argument("--mode", choices=("hybrid", "keyword", "semantic"), default="hybrid")
-    search.add_argument("--limit", type=int, default=20, help="number of results (default 20)")
+    search.add_argument("--limit", type=_positive_int, default=20, help="number of results (default 20)")
+    search.add_argument("-v", "--verbose", action="store_true", help="show INFO log lines on stderr")
     search.add_argument("--category", help="only this arXiv category, e.g. cs.CL")
     search.add_argument("--json", action="store_true", help="print JSON instead of a table")
     search.set_defaults(handler=cmd_search)

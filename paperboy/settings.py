@@ -325,6 +325,9 @@ PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)
 INSTALLED_APPS += ["paperboy.accounts", "paperboy.comments"]
 # Turns django-ratelimit's Ratelimited exception into the 429 page (RATELIMIT_VIEW).
 MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
+# GET on a POST-only action: a friendly 405 page (status and Allow kept); CSRF failures: a friendly 403 page.
+MIDDLEWARE += ["paperboy.accounts.errors.FriendlyMethodNotAllowedMiddleware"]
+CSRF_FAILURE_VIEW = "paperboy.accounts.errors.csrf_failure"
 # Log in with e-mail address or username; is_active=False (unconfirmed or suspended) cannot log in.
 AUTHENTICATION_BACKENDS = ["paperboy.accounts.backends.EmailOrUsernameBackend"]
 LOGIN_URL = "accounts:login"

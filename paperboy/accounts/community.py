@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paperboy.accounts import services
+from paperboy.accounts import ratelimits, services
 from paperboy.accounts.forms import ClaimForm, SubmitPaperForm
 from paperboy.accounts.ratelimits import limit
+from paperboy.accounts.views import ratelimited
+from paperboy.lib.arxiv_ids import is_arxiv_id
 from paperboy.papers import submissions
 from paperboy.papers.models import Paper
 from paperboy.papers.services import set_upvote, toggle_upvote
@@ -69,7 +71,6 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@limit("submit")
 def submit(request: HttpRequest) -> HttpResponse:
     """The "submit a paper" page: rules, form, and the clear message of any rule that fails."""
     # ``?arxiv=`` (linked from a search for an id we do not have) fills the box in.
@@ -79,6 +80,9 @@ def submit(request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return _login_redirect(request, None)
         if form.is_valid():
+            # Only well-formed ids use up the allowance: a typo gets its error message for free.
+            if is_arxiv_id(form.cleaned_data["arxiv"]) and ratelimits.over_limit(request, "submit"):
+                return ratelimited(request)
             try:
                 result = submissions.submit_paper(request.user, form.cleaned_data["arxiv"])
             except submissions.SubmissionRejected as exc:

@@ -9,11 +9,14 @@ Only POST requests count: showing a form is never limited.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +27,56 @@ def _rate_for(action: str) -> Callable[[str, HttpRequest], str]:
         return settings.RATE_LIMITS[action]
 
     return rate
+
+
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*$")
+#: The request attribute naming the action whose limit was hit (read by the 429 view).
+ACTION_ATTR = "paperboy_ratelimit_action"
+
+
+def period_seconds(rate: str) -> int:
+    """The window of a django-ratelimit rate in seconds: ``"20/h"`` -> 3600, ``"10/5m"`` -> 300.
+
+    Raises ValueError for a malformed rate.
+    """
+    match = _RATE.match(rate)
+    if match is None:
+        raise ValueError(f"not a rate: {rate!r}")
+    return int(match.group(2) or 1) * _UNIT_SECONDS[match.group(3)]
+
+
+def wait_text(seconds: int) -> str:
+    """Plain words for a wait of ``seconds``: "a minute", "an hour", "15 minutes", "a day"."""
+    for unit, size, one in (("day", 86400, "a day"), ("hour", 3600, "an hour"), ("minute", 60, "a minute")):
+        if seconds >= size:
+            count = round(seconds / size)
+            return one if count == 1 else f"{count} {unit}s"
+    return "a few seconds" if seconds > 1 else "a second"
+
+
+def retry_after(action: str | None) -> int:
+    """Seconds to ask a client to wait after hitting ``action``'s limit: the limit's window (an
+    upper bound: django-ratelimit counts in fixed windows). 60 when the action is unknown."""
+    try:
+        return period_seconds(settings.RATE_LIMITS[action]) if action else 60
+    except (KeyError, ValueError):
+        return 60
+
+
+def over_limit(request: HttpRequest, action: str, *, user_key: str = "user_or_ip") -> bool:
+    """Count one POST against ``action``'s limits (user key and IP); True when either is exceeded.
+
+    For views that only count requests that passed validation (e.g. submissions); marks the request
+    so the 429 answer names the right wait.
+    """
+    rate = settings.RATE_LIMITS[action]
+    limited = False
+    for group, key in ((f"paperboy.{action}.user", user_key), (f"paperboy.{action}.ip", "ip")):
+        limited |= is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    if limited:
+        setattr(request, ACTION_ATTR, action)
+    return limited
 
 
 def limit(action: str, *, user_key: str = "user_or_ip") -> Callable[[F], F]:
@@ -38,6 +91,12 @@ def limit(action: str, *, user_key: str = "user_or_ip") -> Callable[[F], F]:
         rate = _rate_for(action)
         view = ratelimit(group=f"paperboy.{action}.user", key=user_key, rate=rate, method="POST")(view)
         view = ratelimit(group=f"paperboy.{action}.ip", key="ip", rate=rate, method="POST")(view)
-        return view
+
+        @functools.wraps(view)
+        def named(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            setattr(request, ACTION_ATTR, action)  # so the 429 answer knows which window to name
+            return view(request, *args, **kwargs)
+
+        return named  # type: ignore[return-value]
 
     return decorator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import smtplib
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from paperboy.accounts import services
+from paperboy.accounts import ratelimits, services
 from paperboy.accounts.forms import DeleteAccountForm, LoginForm, SignUpForm
 from paperboy.accounts.models import AuthorClaim
 from paperboy.accounts.ratelimits import limit
@@ -33,12 +34,13 @@ log = logging.getLogger(__name__)
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The answer to a request over a rate limit: HTTP 429 (JSON for scripts, the 429 page otherwise)."""
-    message = "Too many requests. Please wait a minute and try again."
+    seconds = ratelimits.retry_after(getattr(request, ratelimits.ACTION_ATTR, None))
+    message = f"Too many requests. Please wait {ratelimits.wait_text(seconds)} and try again."
     if "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse({"error": message}, status=429)
     else:
         response = render(request, "429.html", {"message": message}, status=429)
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -169,6 +171,14 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "accounts/profile.html", context)
 
 
+def _export_name(request: HttpRequest, ext: str) -> str:
+    """``<site>-<username>.<ext>`` with anything outside ``[A-Za-z0-9._-]`` replaced by ``_``
+    (safe inside a quoted Content-Disposition filename)."""
+    site = re.sub(r"[^A-Za-z0-9._-]+", "_", settings.SITE_NAME).strip("_") or "paperboy"
+    user = re.sub(r"[^A-Za-z0-9._-]+", "_", request.user.get_username()) or str(request.user.pk)
+    return f"{site}-{user}.{ext}"
+
+
 @require_GET
 @login_required
 def export_json(request: HttpRequest) -> HttpResponse:
@@ -177,7 +187,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-{request.user.pk}.json"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "json")}"'
     return response
 
 
@@ -187,7 +197,7 @@ def export_bibtex(request: HttpRequest) -> HttpResponse:
     """Download the signed-in user's upvoted papers as BibTeX."""
     text = services.export_bibtex(request.user)  # type: ignore[arg-type]
     response = HttpResponse(text, content_type="application/x-bibtex; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{settings.SITE_NAME}-upvotes.bib"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(request, "bib")}"'
     return response
 
 

@@ -4,7 +4,9 @@
 ``GET /api/daily_papers`` mirrors Hugging Face's endpoint of the same name (parameters and item
 shape), so an HF Daily Papers client works by changing its base URL. Errors are JSON
 ``{"error": message}`` with status 400 (bad parameters), 401 (not signed in), 404 (unknown paper).
-Writes accept the session (with its CSRF token) or ``Authorization: Bearer <personal token>``.
+Writes accept the session (with its CSRF token) or ``Authorization: Bearer <personal token>``; when an
+``Authorization`` header is sent only the token counts (no CSRF), and a bad or revoked token is a 401.
+Unknown ``/api/…`` paths answer a JSON 404.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
+from paperboy.accounts.ratelimits import retry_after, wait_text
 from paperboy.api import lists, services
 from paperboy.api.schemas import (
     CommentIn,
@@ -32,6 +35,7 @@ from paperboy.api.schemas import (
 from paperboy.api.serializers import daily_item, daily_items, paper_detail, paper_dict
 from paperboy.api.tokens import user_for_token
 from paperboy.comments.services import CommentError, post_comment
+from paperboy.lib.arxiv_ids import is_arxiv_id
 from paperboy.papers.models import Paper
 from paperboy.papers.submissions import ArxivUnavailable, SubmissionRejected, submit_paper
 from paperboy.search import SearchFilters
@@ -42,14 +46,42 @@ WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
+class TokenRejected(Exception):
+    """An ``Authorization`` header was sent but does not carry a valid, active API token (401)."""
+
+
 class BearerToken(HttpBearer):
-    """``Authorization: Bearer pb_…`` with a personal API token (see :mod:`paperboy.api.tokens`)."""
+    """``Authorization: Bearer pb_…`` with a personal API token (see :mod:`paperboy.api.tokens`).
+
+    When an ``Authorization`` header is present it is the only credential looked at (no session,
+    no CSRF): a malformed, unknown or revoked token raises :class:`TokenRejected` (401).
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get(self.header)
+        if header is None:
+            return None
+        scheme, _, secret = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise TokenRejected("the Authorization header must be 'Bearer <API token>'")
+        return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            raise TokenRejected("invalid or revoked API token")
+        request.user = user
         return user
+
+
+class SessionWithCsrf(SessionAuth):
+    """The signed-in session, with its CSRF token; skipped when an ``Authorization`` header is sent
+    or nobody is signed in (so an anonymous write answers 401, not a CSRF 403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "Authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
@@ -63,7 +95,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-WRITE_AUTH = [BearerToken(), django_auth]
+WRITE_AUTH = [BearerToken(), SessionWithCsrf()]
 
 
 @api.exception_handler(ValidationError)
@@ -88,6 +120,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> Any:
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
 
 
+@api.exception_handler(TokenRejected)
+def _bad_token(request: HttpRequest, exc: TokenRejected) -> Any:
+    response = api.create_response(request, {"error": str(exc)}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     return api.create_response(
@@ -95,12 +134,30 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     )
 
 
+class RateLimited(Exception):
+    """Over a rate limit: 429 with ``Retry-After`` (seconds, the limit's window)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> Any:
+    response = api.create_response(request, {"error": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _limit(request: HttpRequest, action: str) -> None:
     """The site's rate limit for ``action`` (``settings.RATE_LIMITS``), per user and per IP: 429 when over."""
     rate = settings.RATE_LIMITS[action]
     for group, key in ((f"paperboy.{action}.user", "user_or_ip"), (f"paperboy.{action}.ip", "ip")):
         if is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True):
-            raise HttpError(429, f"too many {action} requests: at most {rate}; try again later")
+            seconds = retry_after(action)
+            raise RateLimited(
+                f"too many {action} requests: at most {rate}; try again in {wait_text(seconds)}", seconds
+            )
 
 
 def _paper_or_404(raw_id: str) -> Paper:
@@ -257,7 +314,8 @@ def add_comment(request: HttpRequest, arxiv_id: str, payload: CommentIn) -> Any:
 def submit(request: HttpRequest, payload: SubmitIn) -> Any:
     """400 when a rule stops it (age, daily quota, already listed, not an arXiv id); 503 when the paper
     is not stored here and arXiv cannot be reached."""
-    _limit(request, "submit")
+    if is_arxiv_id(payload.id):  # a malformed id is a 400 that does not use up the allowance
+        _limit(request, "submit")
     try:
         result = submit_paper(request.user, payload.id)  # type: ignore[arg-type]
     except ArxivUnavailable as exc:

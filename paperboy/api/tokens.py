@@ -36,14 +36,19 @@ def hash_token(secret: str) -> str:
 
 
 def create_token(user: UserLike, name: str) -> NewToken:
-    """Create a token for ``user``; the clear secret is returned once and never stored."""
+    """Create a token for ``user``; the clear secret is returned once and never stored.
+
+    Raises django.core.exceptions.ValidationError when ``name`` is longer than 100 characters.
+    """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
+    token = ApiToken(
         user=user,
-        name=(name or "API token").strip()[:100],
+        name=(name or "API token").strip(),
         prefix=secret[:_PREFIX_LENGTH],
         hashed_key=hash_token(secret),
     )
+    token.full_clean(exclude=["hashed_key"])  # ValidationError for a name over 100 characters
+    token.save()
     return NewToken(token=token, secret=secret)
 
 

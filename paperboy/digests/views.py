@@ -71,6 +71,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         user_email = str(getattr(request.user, "email", "") or "")
         if request.user.is_authenticated and user_email:
             initial["email"] = user_email
+        if request.GET.get("email"):  # "subscribe again" link of the unsubscribed page
+            initial["email"] = request.GET["email"][:254]
         form = SubscribeForm(initial=initial)
     return render(request, "digests/subscribe.html", {"form": form, "timezones": timezone_names()})
 
@@ -154,8 +156,14 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "digests/link_invalid.html", {"expired": False}, status=400)
     subscriber, stream_id = found
     stream = Subscription.objects.filter(pk=stream_id, subscriber=subscriber).first() if stream_id else None
+    if request.method == "GET" and subscriber.unsubscribed_at is not None:
+        context = {"email": subscriber.email, "stream": None, "already": True}
+        return render(request, "digests/unsubscribed.html", context)
     if request.method == "POST":
-        form = UnsubscribeForm(request.POST)
+        data = request.POST.copy()
+        if not data.get("scope"):
+            data["scope"] = "all"  # a bare POST (no choice sent) stops every e-mail, as the page offers first
+        form = UnsubscribeForm(data)
         if form.is_valid():
             only_stream = form.cleaned_data["scope"] == "stream" and stream is not None
             unsubscribe(subscriber, subscription_id=stream.pk if only_stream and stream else None)

@@ -113,3 +113,12 @@ def test_delete_account_removes_personal_data_and_keeps_counts_consistent(
     report = CommentReport.objects.get()
     assert report.reporter is None and report.reason == "spam"  # moderators keep the report
     assert alice_client.get(reverse("accounts:me")).status_code == 302  # logged out
+
+
+def test_export_file_names_carry_the_username(client: Client, settings) -> None:
+    settings.SITE_NAME = "paperboy"
+    client.force_login(make_user("mary.k+papers"))
+    json_name = client.get(reverse("accounts:export_json"))["Content-Disposition"]
+    bib_name = client.get(reverse("accounts:export_bibtex"))["Content-Disposition"]
+    assert json_name == 'attachment; filename="paperboy-mary.k_papers.json"'
+    assert bib_name == 'attachment; filename="paperboy-mary.k_papers.bib"'

@@ -84,8 +84,8 @@ def test_password_reset_is_limited(settings) -> None:
 
 def test_submissions_and_claims_are_limited(alice_client: Client, paper: Paper, settings) -> None:
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submit": "1/h", "claim": "1/h"}
-    alice_client.post(reverse("community:submit"), {"arxiv": "junk"})
-    assert alice_client.post(reverse("community:submit"), {"arxiv": "junk"}).status_code == 429
+    alice_client.post(reverse("community:submit"), {"arxiv": paper.arxiv_id})
+    assert alice_client.post(reverse("community:submit"), {"arxiv": "2601.00002"}).status_code == 429
     alice_client.post(reverse("community:claim", args=[paper.arxiv_id]), {"author_index": "0"})
     assert (
         alice_client.post(
@@ -93,3 +93,42 @@ def test_submissions_and_claims_are_limited(alice_client: Client, paper: Paper, 
         ).status_code
         == 429
     )
+
+
+def test_hourly_limits_name_an_hour_and_typos_do_not_count(
+    alice_client: Client, paper: Paper, settings
+) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submit": "1/h"}
+    url = reverse("community:submit")
+    for _ in range(3):
+        assert alice_client.post(url, {"arxiv": "not-a-paper"}).status_code == 400
+    assert alice_client.post(url, {"arxiv": paper.arxiv_id}).status_code == 302
+    blocked = alice_client.post(url, {"arxiv": paper.arxiv_id})
+    assert blocked.status_code == 429
+    assert blocked["Retry-After"] == "3600"
+    assert "wait an hour" in blocked.content.decode() and "a minute" not in blocked.content.decode()
+
+
+def test_signup_429_names_the_hourly_window(settings) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "1/h"}
+    client = Client(REMOTE_ADDR="10.9.0.1")
+    url = reverse("accounts:signup")
+    client.post(url, {"username": "x", "email": "x@example.org"})
+    blocked = client.post(
+        url, {"username": "y", "email": "y@example.org"}, headers={"Accept": "application/json"}
+    )
+    assert blocked.status_code == 429 and blocked["Retry-After"] == "3600"
+    assert "an hour" in blocked.json()["error"]
+
+
+def test_wait_text_and_period() -> None:
+    from paperboy.accounts.ratelimits import period_seconds, wait_text
+
+    assert [period_seconds(r) for r in ("10/m", "20/h", "5/15m", "3/d", "7/s")] == [60, 3600, 900, 86400, 1]
+    assert [wait_text(s) for s in (60, 3600, 900, 86400, 7200)] == [
+        "a minute",
+        "an hour",
+        "15 minutes",
+        "a day",
+        "2 hours",
+    ]

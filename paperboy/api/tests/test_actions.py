@@ -112,3 +112,25 @@ def test_writes_are_rate_limited(client, corpus, auth, settings):
     assert codes[3:] == [429, 429]
     limited = client.post("/api/papers/hep-th/9901001/upvote", **auth)
     assert "too many vote requests" in limited.json()["error"]
+
+
+def test_api_429_carries_retry_after_from_the_limits_window(client, corpus, auth, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": "1/h"}
+    assert client.post("/api/papers/hep-th/9901001/upvote", **auth).status_code == 200
+    limited = client.post("/api/papers/hep-th/9901001/upvote", **auth)
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "3600"
+    assert "an hour" in limited.json()["error"]
+
+
+def test_api_submissions_with_malformed_ids_do_not_use_up_the_allowance(client, corpus, auth, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submit": "1/h"}
+    for _ in range(3):
+        assert (
+            client.post("/api/papers/submit", {"id": "not-a-paper"}, "application/json", **auth).status_code
+            == 400
+        )
+    first = client.post("/api/papers/submit", {"id": "hep-th/9901001"}, "application/json", **auth)
+    assert first.status_code != 429
+    second = client.post("/api/papers/submit", {"id": "hep-th/9901001"}, "application/json", **auth)
+    assert second.status_code == 429 and second["Retry-After"] == "3600"

@@ -120,3 +120,42 @@ def test_ingest_then_status_and_search_end_to_end(capsys, transactional_db, sett
     )
     assert cli.main(["search", "--json", "--mode", "keyword", paper.title]) == 0
     assert json.loads(capsys.readouterr().out)[0]["id"] == paper.arxiv_id
+
+
+@pytest.mark.parametrize("limit", ["0", "-5", "many"])
+def test_search_limit_must_be_positive(capsys, limit):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["search", "--limit", limit, "x"])
+    assert exit_info.value.code == 2
+    assert "argument --limit" in capsys.readouterr().err
+
+
+def test_status_prints_the_search_index_line_once_and_whole(capsys, corpus):
+    from paperboy.search.models import PaperEmbedding
+
+    assert cli.main(["status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    index_lines = [line for line in lines if line.startswith("search index")]
+    assert len(index_lines) == 1
+    assert index_lines[0].count("documents") == 1 and index_lines[0].rstrip().endswith("/search")
+    embeddings = [line for line in lines if line.startswith("embeddings")]
+    assert embeddings == [
+        f"embeddings          {PaperEmbedding.objects.count()} of {corpus['papers']} papers"
+    ]
+
+
+def test_digests_send_with_a_bad_date_is_a_usage_error(capsys, db):
+    assert cli.main(["digests", "send", "--date", "bad"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --date: 'bad' is not a day written YYYY-MM-DD" in err
+    assert "Traceback" not in err
+
+
+def test_search_keeps_info_logs_off_stderr(capsys, corpus, monkeypatch):
+    import logging
+
+    monkeypatch.delenv("PAPERBOY_LOG_LEVEL", raising=False)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # restored after the test
+    assert cli.main(["search", "--limit", "2", "spectral"]) == 0
+    assert not logging.getLogger("paperboy.search").isEnabledFor(logging.INFO)

@@ -46,7 +46,7 @@ def test_missing_wrong_or_revoked_token_gets_401(client, corpus, alice):
     assert client.post("/api/papers/hep-th/9901001/upvote").status_code == 401
     wrong = client.post("/api/papers/hep-th/9901001/upvote", HTTP_AUTHORIZATION="Bearer pb_wrong")
     assert wrong.status_code == 401
-    assert "sign in" in wrong.json()["error"]
+    assert wrong.json()["error"] == "invalid or revoked API token"
     new = create_token(alice, "old")
     client.force_login(alice)
     page = client.post("/settings/tokens", {"action": "revoke", "token_id": new.token.pk})
@@ -75,9 +75,9 @@ def test_token_page_creates_shows_once_and_revokes(client, alice, django_user_mo
     assert client.get("/settings/tokens").status_code == 302  # login required
     client.force_login(alice)
     created = client.post("/settings/tokens", {"action": "create", "name": "feed reader"})
-    assert created.status_code == 200
+    assert created.status_code == 302 and created["Location"] == "/settings/tokens"
     row = ApiToken.objects.get(user=alice)
-    html = created.content.decode()
+    html = client.get("/settings/tokens").content.decode()
     secret = html.split('<code id="new-token">')[1].split("</code>")[0]
     assert hashlib.sha256(secret.encode()).hexdigest() == row.hashed_key
     listing = client.get("/settings/tokens").content.decode()
@@ -98,3 +98,59 @@ def test_profile_page_links_the_token_page(client, alice):
     html = client.get(f"/accounts/users/{alice.username}").content.decode()
     assert 'href="/settings/tokens" id="api-tokens"' in html
     assert 'href="/api/docs"' in html
+
+
+def test_authorization_header_means_token_only_and_401_without_csrf(corpus, alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    url = "/api/papers/hep-th/9901001/upvote"
+    anonymous = client.post(url)
+    assert anonymous.status_code == 401
+    for header in ("Bearer pb_wrong", "Bearer ", "Token abc", "Bearer nope"):
+        response = client.post(url, HTTP_AUTHORIZATION=header)
+        assert response.status_code == 401, header
+        assert "token" in response.json()["error"].lower()
+        assert "CSRF" not in response.json()["error"]
+    new = create_token(alice, "script")
+    ok = client.post(url, HTTP_AUTHORIZATION=f"Bearer {new.secret}")
+    assert ok.status_code == 200 and ok.json()["upvoted"] is True
+    from paperboy.api.tokens import revoke_token
+
+    revoke_token(alice, new.token.pk)
+    revoked = client.post(url, HTTP_AUTHORIZATION=f"Bearer {new.secret}")
+    assert revoked.status_code == 401
+    assert revoked.json() == {"error": "invalid or revoked API token"}
+    # A signed-in session with a bad header is still refused: the header wins.
+    client.force_login(alice)
+    assert client.post(url, HTTP_AUTHORIZATION="Bearer pb_wrong").status_code == 401
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/no-such-thing/here")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "/api/no-such-thing/here" in response.json()["error"]
+
+
+def test_token_create_redirects_and_a_reload_neither_creates_nor_shows_again(client, alice):
+    client.force_login(alice)
+    page = client.post("/settings/tokens", {"action": "create", "name": "once"}, follow=True)
+    assert page.redirect_chain == [("/settings/tokens", 302)]
+    assert page.content.decode().count('<code id="new-token">') == 1
+    reload = client.get("/settings/tokens").content.decode()
+    assert '<code id="new-token">' not in reload
+    assert ApiToken.objects.filter(user=alice).count() == 1
+
+
+def test_token_name_longer_than_100_is_refused(client, alice):
+    from django.core.exceptions import ValidationError
+
+    client.force_login(alice)
+    response = client.post("/settings/tokens", {"action": "create", "name": "n" * 101})
+    assert response.status_code == 400
+    assert "at most 100 characters" in response.content.decode()
+    assert not ApiToken.objects.exists()
+    with pytest.raises(ValidationError):
+        create_token(alice, "n" * 101)
+    assert create_token(alice, "n" * 100).token.name == "n" * 100

@@ -277,3 +277,20 @@ def test_search_alerts_use_search_papers_when_the_search_app_provides_it(smtp, m
     assert calls == ["diffusion"]  # one search per query and run
     texts = [papers_of(m) for m in smtp.messages]
     assert len(texts) == 2 and all("2602.20001" in t and "2602.20002" not in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2026-13-40"], "argument --date: '2026-13-40' is not a day written YYYY-MM-DD"),
+        (["--limit", "-1"], "argument --limit: must be at least 1 (got -1)"),
+        (["--limit", "0"], "argument --limit: must be at least 1 (got 0)"),
+        (["--to", "nobody@example.com"], "no subscriber with the e-mail address 'nobody@example.com'"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(db, args, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as info:
+        call_command("send_digests", *args)
+    assert message in str(info.value)

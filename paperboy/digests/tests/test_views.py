@@ -187,3 +187,19 @@ def test_preview_is_staff_only_and_renders_any_stream_and_day(client, admin_clie
     author = subscriber.subscriptions.get(kind="author")
     page = admin_client.get("/digests/preview", {**query, "subscription": author.pk}).content.decode()
     assert "Nothing to send" in page
+
+
+def test_unsubscribe_post_without_scope_stops_everything_then_get_says_already(client):
+    subscriber = make_subscriber("bare@example.org", "daily", "weekly")
+    page = local(unsubscribe_url(subscriber, subscriber.subscriptions.get(kind="daily").pk))
+    response = client.post(page, {})
+    assert response.status_code == 200
+    assert "will receive no more e-mail" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.unsubscribed_at is not None
+
+    again = client.get(page).content.decode()
+    assert "You are already unsubscribed" in again
+    assert 'id="resubscribe"' in again and "/subscribe?email=bare%40example.org" in again
+    form = client.get("/subscribe?email=bare%40example.org").content.decode()
+    assert 'value="bare@example.org"' in form

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import signal
 import time
@@ -11,14 +12,27 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
+from paperboy.digests.models import Subscriber
 from paperboy.digests.services import run_digests
 
 
 def _date(value: str) -> dt.date:
+    """argparse type: a real calendar day written YYYY-MM-DD (a usage error otherwise, no traceback)."""
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--date {value!r} is not YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day written YYYY-MM-DD") from None
+
+
+def _positive(value: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
+    return number
 
 
 class Command(BaseCommand):
@@ -35,9 +49,11 @@ class Command(BaseCommand):
             "--date", type=_date, help="Send the editions of this day (YYYY-MM-DD) to everyone."
         )
         parser.add_argument("--to", help="Only this e-mail address.")
-        parser.add_argument("--limit", type=int, help="At most this many e-mails per pass.")
+        parser.add_argument("--limit", type=_positive, help="At most this many e-mails per pass.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["to"] and not Subscriber.objects.filter(email=options["to"].strip().lower()).exists():
+            raise CommandError(f"no subscriber with the e-mail address {options['to']!r}; nothing was sent")
         self.stopping = False
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
         if options["loop"]:
