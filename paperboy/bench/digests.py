@@ -116,6 +116,9 @@ def _run(args: argparse.Namespace, tmp: Path, counter: object) -> dict[str, obje
     feb = [dt.date(2026, 2, d) for d in range(1, 29)]
     hf = load_hf_days(feb)
     arxiv = load_arxiv_days([EDITION_DAY - dt.timedelta(days=n) for n in range(3)])
+    from paperboy.search import rebuild_index
+
+    rebuild_index()  # saved-search alerts run through the site's keyword index
     rng = random.Random(args.seed)
     day_papers = list(Paper.objects.filter(announced_on=EDITION_DAY).values_list("authors", flat=True))
     authors = sorted({a for names in day_papers for a in names[:3]})
