@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from paperboy.search.engine import _analyze_word, analyze
 from paperboy.search.query import ParsedQuery
@@ -30,14 +31,24 @@ def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...
     return frozenset(terms), tuple(prefixes)
 
 
-def _matches(word: str, terms: frozenset[str], prefixes: Iterable[str]) -> bool:
+@lru_cache(maxsize=200_000)
+def _word_terms(word: str) -> tuple[str, str | None] | None:
+    """(folded form, index term) of one word, cached: abstracts repeat their words, and the analyzers
+    cost a call into tantivy each (this took a quarter of a search request before the cache)."""
     folded = analyze(word, "basic")
     if not folded:
+        return None
+    return folded[0], _analyze_word(folded[0])
+
+
+def _matches(word: str, terms: frozenset[str], prefixes: Iterable[str]) -> bool:
+    found = _word_terms(word)
+    if found is None:
         return False
-    stem = _analyze_word(folded[0])
+    folded, stem = found
     if stem is not None and stem in terms:
         return True
-    return any(folded[0].startswith(p) for p in prefixes)
+    return any(folded.startswith(p) for p in prefixes)
 
 
 def make_snippet(text: str, parsed: ParsedQuery, max_words: int = WINDOW_WORDS) -> str:
