@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "paperboy.papers",
+    "paperboy.accounts",
+    "paperboy.comments",
     "paperboy.ingest",
     "paperboy.search",
     "paperboy.digests",
@@ -73,6 +75,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns django-ratelimit's Ratelimited exception into the 429 page (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # GET on a POST-only action: a friendly 405 page (status and Allow header kept).
+    "paperboy.accounts.errors.FriendlyMethodNotAllowedMiddleware",
     # Anonymous list pages from memory, keyed on a version of the data (paperboy/ops/pagecache.py).
     "paperboy.ops.pagecache.PageCacheMiddleware",
     # Innermost: turns a lost database connection into a 503 page (paperboy/ops/middleware.py).
@@ -322,11 +328,7 @@ WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)
 
 # --- accounts, comments, upvotes, submissions, claims (issue 4) ----------------------------
-INSTALLED_APPS += ["paperboy.accounts", "paperboy.comments"]
-# Turns django-ratelimit's Ratelimited exception into the 429 page (RATELIMIT_VIEW).
-MIDDLEWARE += ["django_ratelimit.middleware.RatelimitMiddleware"]
-# GET on a POST-only action: a friendly 405 page (status and Allow kept); CSRF failures: a friendly 403 page.
-MIDDLEWARE += ["paperboy.accounts.errors.FriendlyMethodNotAllowedMiddleware"]
+# CSRF failures: a friendly 403 page.
 CSRF_FAILURE_VIEW = "paperboy.accounts.errors.csrf_failure"
 # Log in with e-mail address or username; is_active=False (unconfirmed or suspended) cannot log in.
 AUTHENTICATION_BACKENDS = ["paperboy.accounts.backends.EmailOrUsernameBackend"]

@@ -77,18 +77,28 @@ def claim(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetime | No
     ``WORKER_STALE_MINUTES`` is taken over by a conditional UPDATE that only one worker can win.
     """
     now = now or timezone.now()
-    for attempt in range(5):
+    for attempt in range(_CLAIM_ATTEMPTS):
         try:
-            with transaction.atomic():
-                return JobRun.objects.create(job=job, slot=slot, claimed_by=claimed_by)
-        except IntegrityError:
-            break  # another worker holds the slot
+            return _claim_once(job, slot, claimed_by=claimed_by, now=now)
         except OperationalError as exc:
             # SQLite only: "database is locked" / "table is locked" when the busy timeout or a
-            # shared-cache lock gives up; the insert did not happen, so trying again is safe.
-            if "locked" not in str(exc) or attempt == 4:
+            # shared-cache lock gives up; nothing was written, so trying again is safe.
+            if "locked" not in str(exc) or attempt == _CLAIM_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
+    return None  # unreachable: the last attempt returns or raises
+
+
+#: Tries of a claim that SQLite answered with "locked" (about 2.7 s of back-off in all).
+_CLAIM_ATTEMPTS = 10
+
+
+def _claim_once(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetime) -> JobRun | None:
+    try:
+        with transaction.atomic():
+            return JobRun.objects.create(job=job, slot=slot, claimed_by=claimed_by)
+    except IntegrityError:
+        pass  # another worker holds the slot
     stale_before = now - dt.timedelta(minutes=settings.WORKER_STALE_MINUTES)
     taken = JobRun.objects.filter(
         job=job, slot=slot, status=JobRun.Status.RUNNING, started_at__lt=stale_before
