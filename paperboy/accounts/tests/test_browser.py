@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -81,7 +82,9 @@ def test_new_user_walks_the_whole_path(
     count = page.locator("form[data-upvote] [data-count]")
     assert count.inner_text() == "3"
     page.click("form[data-upvote] button")
-    page.wait_for_function("document.querySelector('form[data-upvote] [data-count]').textContent === '4'")
+    # expect() polls from Playwright's side: a string predicate (wait_for_function) would need eval, which
+    # our Content-Security-Policy (script-src 'self') rightly forbids.
+    expect(count).to_have_text("4")
     assert page.url == panel
     assert page.locator("form[data-upvote] .upvote-label").inner_text() == "Upvoted"
     page.reload()
