@@ -367,3 +367,37 @@ def test_meaning_waits_until_most_papers_are_embedded(monkeypatch):
 
     assert res.mode == "keyword"
     assert "being prepared (5 of 100 papers embedded so far)" in " ".join(res.notes)
+
+
+def test_a_readers_upvote_reaches_the_index_filter_and_sort(django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import User
+
+    from paperboy.papers.services import toggle_upvote
+
+    liked = make_paper("Graph liked", "graph", upvote_count=2, imported_upvote_count=2)
+    other = make_paper("Graph other", "graph", upvote_count=2, imported_upvote_count=2)
+    rebuild_index()
+    at_least_3 = SearchFilters(min_upvotes=3)
+    assert titles(kw("graph", filters=at_least_3)) == []
+
+    reader = User.objects.create_user("reader", "reader@example.org", "pw-1234-long")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert toggle_upvote(reader, liked) == (True, 3)
+    assert titles(kw("graph", filters=at_least_3)) == [liked.title]
+    assert titles(kw("graph", sort="upvotes")) == [liked.title, other.title]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert toggle_upvote(reader, liked) == (False, 2)
+    assert titles(kw("graph", filters=at_least_3)) == []
+
+
+def test_an_upvote_without_an_index_creates_none(django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import User
+
+    from paperboy.papers.services import toggle_upvote
+
+    paper = make_paper("Lonely paper", "text")
+    reader = User.objects.create_user("reader2", "reader2@example.org", "pw-1234-long")
+    with django_capture_on_commit_callbacks(execute=True):
+        toggle_upvote(reader, paper)
+    assert not keyword_index().exists()
