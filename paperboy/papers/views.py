@@ -107,6 +107,7 @@ def trending(request: HttpRequest) -> HttpResponse:
     items, as_of = ranking.trending_or_latest()
     context = {
         "items": items,
+        "papers": [item.paper for item in items],
         "as_of": as_of,
         "gravity": ranking.TRENDING_GRAVITY,
         "offset_hours": ranking.TRENDING_OFFSET_HOURS,

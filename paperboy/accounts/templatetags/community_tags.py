@@ -2,7 +2,8 @@
 
 - ``{% upvote_button paper %}``: the upvote form (works without JavaScript); add
   ``{% include "accounts/_upvote_script.html" %}`` once per page for in-place updates. On list pages:
-  ``{% upvoted_ids papers as voted_ids %}`` once, then ``{% upvote_button paper voted_ids=voted_ids %}``.
+  ``{% upvoted_ids papers as voted_ids %}`` once, then ``{% upvote_button paper voted_ids=voted_ids %}``
+  (or the compact ``{% card_upvote_button paper voted_ids %}`` inside a card).
 - ``{% claim_panel paper %}``: approved author claims, and the claim form for signed-in users.
 """
 
@@ -62,6 +63,14 @@ def upvote_button(
         else:
             voted = user is not None and Upvote.objects.filter(user=user, paper=paper).exists()
     data["voted"] = voted
+    return data
+
+
+@register.inclusion_tag("accounts/_card_upvote.html", takes_context=True)
+def card_upvote_button(context: template.Context, paper: Paper, voted_ids: set[int]) -> dict[str, object]:
+    """The compact upvote form of a list card; ``voted_ids`` from :func:`upvoted_ids` (no query per card)."""
+    data = _common(context, paper)
+    data["voted"] = paper.pk in voted_ids
     return data
 
 

@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from django.contrib.auth.models import User
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from paperboy.accounts.models import AuthorClaim
 from paperboy.accounts.tests.conftest import make_paper, make_user
@@ -156,4 +156,45 @@ def test_new_user_walks_the_whole_path(
     assert paper.upvote_count == 3 == paper.imported_upvote_count + paper.upvotes.count()
     assert not Comment.objects.exists()
     assert Paper.objects.filter(arxiv_id="2601.05555").exists()  # the submitted paper stays listed
+    context.close()
+
+
+def test_upvote_from_the_daily_list_card_in_place(live_server, browser) -> None:
+    """The card's vote box is a button: it counts the reader's vote in place and keeps it on reload."""
+    today = timezone.localdate()
+    liked = make_paper(title="A Paper Worth A Vote", imported_upvote_count=5, upvote_count=5)
+    other = make_paper(title="Another Paper Of The Day", imported_upvote_count=9, upvote_count=9)
+    for p in (liked, other):
+        FeaturedEntry.objects.create(paper=p, featured_on=today)
+    make_user("voter", password=PASSWORD)
+
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    # Anonymous: the button leads to the log-in page and comes back to the list.
+    page.goto(f"{live_server.url}/")
+    card = page.locator(f"article[data-arxiv-id='{liked.arxiv_id}']")
+    expect(card.locator("[data-count]")).to_have_text("5")
+    card.locator("form[data-upvote] button").click()
+    page.wait_for_url(re.compile(r"/accounts/login"))
+    page.fill("input[name=username]", "voter")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Log in')")
+    page.wait_for_url(re.compile(r"/$"))
+
+    card = page.locator(f"article[data-arxiv-id='{liked.arxiv_id}']")
+    card.locator("form[data-upvote] button").click()
+    expect(card.locator("[data-count]")).to_have_text("6")
+    expect(card.locator("form[data-upvote]")).to_have_class(re.compile(r"\bvoted\b"))
+    assert Upvote.objects.filter(user__username="voter", paper=liked).count() == 1
+
+    page.reload()
+    card = page.locator(f"article[data-arxiv-id='{liked.arxiv_id}']")
+    expect(card.locator("[data-count]")).to_have_text("6")
+    expect(card.locator("button")).to_have_attribute("aria-pressed", "true")
+    # Clicking again takes the vote back.
+    card.locator("form[data-upvote] button").click()
+    expect(card.locator("[data-count]")).to_have_text("5")
+    assert not Upvote.objects.filter(user__username="voter", paper=liked).exists()
     context.close()
