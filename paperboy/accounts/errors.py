@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch
 
@@ -12,7 +12,8 @@ from django.urls import NoReverseMatch
 class FriendlyMethodNotAllowedMiddleware:
     """Render templates/405.html for the empty 405 answers of ``require_POST`` and class-based views.
 
-    Keeps the status (405) and the ``Allow`` header; leaves ``/api/`` (JSON) and non-empty answers alone.
+    Keeps the status (405) and the ``Allow`` header; leaves non-empty answers alone. Under ``/api/`` the
+    answer is JSON instead (``{"detail": "..."}``, the API's error shape) unless it already is JSON.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -20,8 +21,10 @@ class FriendlyMethodNotAllowedMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 405 or request.path.startswith("/api/"):
+        if response.status_code != 405:
             return response
+        if request.path.startswith("/api/"):
+            return self._json_405(request, response)
         if getattr(response, "streaming", False) or response.content:
             return response
         allowed = response.get("Allow", "")
@@ -29,6 +32,19 @@ class FriendlyMethodNotAllowedMiddleware:
         if allowed:
             page["Allow"] = allowed
         return page
+
+    @staticmethod
+    def _json_405(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        detail = f"Method {request.method} is not allowed on {request.path}"
+        if allowed:
+            detail += f"; use {allowed}"
+        answer = JsonResponse({"detail": detail}, status=405)
+        if allowed:
+            answer["Allow"] = allowed
+        return answer
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -134,3 +134,14 @@ def test_api_submissions_with_malformed_ids_do_not_use_up_the_allowance(client, 
     assert first.status_code != 429
     second = client.post("/api/papers/submit", {"id": "hep-th/9901001"}, "application/json", **auth)
     assert second.status_code == 429 and second["Retry-After"] == "3600"
+
+
+def test_a_get_on_a_post_only_route_is_a_json_405(client, db):
+    response = client.get("/api/papers/submit")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert "POST" in response["Allow"]
+    assert (
+        response.json()["detail"]
+        == "Method GET is not allowed on /api/papers/submit; use " + response["Allow"]
+    )

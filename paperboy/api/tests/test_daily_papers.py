@@ -258,3 +258,21 @@ def test_trending_without_recent_papers_ranks_as_of_the_latest_list(client):
 
     assert [item["paper"]["id"] for item in items] == ["2602.00011"]
     assert items[0]["paper"]["publishedAt"].startswith("2026-02-01")  # no v1 date: the id's month
+
+
+def test_etag_and_304_then_a_new_upvote_changes_the_answer(client, corpus, django_user_model):
+    from paperboy.papers.services import toggle_upvote
+
+    first = client.get("/api/daily_papers", {"date": "2026-02-03"})
+    etag = first["ETag"]
+    assert etag
+    again = client.get("/api/daily_papers", {"date": "2026-02-03"}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+
+    top = FeaturedEntry.objects.filter(featured_on=dt.date(2026, 2, 3)).select_related("paper").first()
+    assert top is not None
+    toggle_upvote(django_user_model.objects.create_user("etag-voter"), top.paper)
+    changed = client.get("/api/daily_papers", {"date": "2026-02-03"}, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
