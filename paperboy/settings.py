@@ -18,6 +18,7 @@ from paperboy.lib.env import (
     env_path,
     env_secret,
     env_str,
+    parse_cache_url,
     parse_database_url,
 )
 
@@ -138,6 +139,12 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache shared by every web process: rate-limit counters (django-ratelimit) must be, or each gunicorn
+# worker would count on its own. Default: a table of the database (paperboy.lib.cache, atomic increments;
+# `migrate` creates it). locmem:// keeps one cache per process (tests, a single process). The anonymous
+# page cache is not this cache: each process keeps its pages in its own memory (paperboy/ops/pagecache.py).
+CACHES = {"default": parse_cache_url(env_str("PAPERBOY_CACHE_URL", "db://paperboy_cache"))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -343,10 +350,12 @@ SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14)
 SUBMISSIONS_PER_DAY = env_int("PAPERBOY_SUBMISSIONS_PER_DAY", 5)
 # Rate limits (django-ratelimit "count/period", e.g. 10/m, 5/h, 100/d). Each applies twice: once per
 # user (or, before log-in, per submitted username/e-mail) and once per client IP. The counters live
-# in the default cache (per process with the default local-memory cache).
+# in the default cache, shared by all web processes (CACHES above, PAPERBOY_CACHE_URL).
+RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("PAPERBOY_RATELIMIT_ENABLED", True)
 RATELIMIT_VIEW = "paperboy.accounts.views.ratelimited"
-# Behind a reverse proxy that sets one client address per request, e.g. HTTP_X_REAL_IP.
+# Behind a reverse proxy every request comes from the proxy's address: have the proxy set one client
+# address per request (nginx: proxy_set_header X-Real-IP $remote_addr) and set HTTP_X_REAL_IP here.
 RATELIMIT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 RATE_LIMITS = {
     "signup": env_str("PAPERBOY_RATELIMIT_SIGNUP", "5/h"),
