@@ -330,6 +330,10 @@ WEB_THREADS = env_int("PAPERBOY_WEB_THREADS", 1)
 WEB_TIMEOUT_SECONDS = env_int("PAPERBOY_WEB_TIMEOUT_SECONDS", 60)
 WEB_ACCESS_LOG = env_str("PAPERBOY_WEB_ACCESS_LOG", "-")
 WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+#: Folder of `manage.py backup`'s files, and how many of them `backup` keeps (older ones are deleted after
+#: a successful backup; 0 = keep all; `backup --keep N` overrides).
+BACKUP_DIR = env_path("PAPERBOY_BACKUP_DIR", DATA_DIR / "backups")
+BACKUP_KEEP = env_int("PAPERBOY_BACKUP_KEEP", 0)
 #: Seconds an anonymous list page may be served from memory (0 = no page cache). Any upvote or ingest
 #: invalidates it at once (the key includes a version of the data); this only bounds other changes.
 PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)
