@@ -306,6 +306,9 @@ CONTENT_SECURITY_POLICY = {
 #: /readyz fails when the last successful ingest is older than this (hours); 0 turns the check off.
 #: 96 h covers arXiv's longest regular gap (Thursday evening to Sunday evening) with a day to spare.
 READY_MAX_INGEST_AGE_HOURS = env_float("PAPERBOY_READY_MAX_INGEST_AGE_HOURS", 96.0)
+#: An ingest run still "running" without progress for this many minutes (or whose process on this host is
+#: gone) is marked abandoned when the next ingest or worker pass starts.
+INGEST_STALE_MINUTES = env_int("PAPERBOY_INGEST_STALE_MINUTES", 60)
 #: Minutes after arXiv's 20:00 US-Eastern announcement at which the worker runs the live ingest.
 INGEST_DELAY_MINUTES = env_int("PAPERBOY_INGEST_DELAY_MINUTES", 30)
 #: arXiv holidays (YYYY-MM-DD, US-Eastern dates) with no evening announcement (arXiv's availability page).

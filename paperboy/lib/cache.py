@@ -35,7 +35,7 @@ class DatabaseCache(DjangoDatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         q = connection.ops.quote_name
-        table = q(self._table)
+        table = q(self._table)  # type: ignore[attr-defined]  # set by BaseDatabaseCache, not in the stubs
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
@@ -46,9 +46,9 @@ class DatabaseCache(DjangoDatabaseCache):
             if row is not None:
                 expression = models.Expression(output_field=models.DateTimeField())
                 expires = row[1]
-                for converter in connection.ops.get_db_converters(
-                    expression
-                ) + expression.get_db_converters(connection):
+                for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                    connection
+                ):
                     expires = converter(expires, expression, connection)
                 if expires < tz_now():
                     row = None

@@ -151,7 +151,6 @@ def parse_database_url(url: str) -> DatabaseUrl:
     raise ImproperlyConfigured(f"database URL {url!r}: scheme must be postgresql:// or sqlite://")
 
 
-
 #: Table of the database cache when ``PAPERBOY_CACHE_URL`` is unset (created by ``manage.py migrate``).
 DEFAULT_CACHE_TABLE = "paperboy_cache"
 

@@ -74,7 +74,8 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
     """Check the database, the search index and the age of the last successful ingest.
 
     The ingest is stale (and the process not ready) when the newest successful ``IngestRun``
-    finished more than ``settings.READY_MAX_INGEST_AGE_HOURS`` ago; 0 turns that check off.
+    finished more than ``settings.READY_MAX_INGEST_AGE_HOURS`` ago; 0 turns that check off. Runs of
+    ``load_demo`` (``IngestRun.demo``) import sample data, not an update: they do not count.
     """
     now = now or timezone.now()
     checks: dict[str, Any] = {}
@@ -99,7 +100,9 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
         from paperboy.ingest.models import IngestRun
 
         last = (
-            IngestRun.objects.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL])
+            IngestRun.objects.filter(
+                status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False
+            )
             .exclude(finished_at=None)
             .order_by("-finished_at")
             .values_list("finished_at", flat=True)
@@ -108,6 +111,8 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
         if last is None:
             checks["last_ingest_age_hours"] = None
             checks["ingest"] = "never"
+            if IngestRun.objects.filter(demo=True).exists():
+                checks["ingest_note"] = "only the demo corpus (load_demo) was imported; it does not count"
             ready = ready and max_age <= 0
         else:
             age = round((now - last).total_seconds() / 3600, 2)
@@ -201,7 +206,7 @@ def backup(path: Path, *, database: dict[str, Any] | None = None) -> BackupResul
     # Created empty with owner-only permissions before SQLite or pg_dump write into it (both keep the mode
     # of an existing file), so the data is never readable by others, not even while it is written.
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BACKUP_FILE_MODE))
-    os.chmod(tmp, BACKUP_FILE_MODE)
+    tmp.chmod(BACKUP_FILE_MODE)
     if engine == "sqlite":
         dst = sqlite3.connect(tmp)
         try:

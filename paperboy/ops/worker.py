@@ -165,6 +165,41 @@ def run_ingest(run: JobRun) -> None:
         run.status = JobRun.Status.SUCCESS
 
 
+def embed_busy() -> bool:
+    """Whether another process (a manual ``embed`` of the whole corpus, another worker) holds the embed
+    lock of this machine right now; False when the search app offers no lock."""
+    try:
+        from paperboy.search.semantic import EmbedLocked, embed_lock
+    except ImportError:
+        return False
+    try:
+        with embed_lock(wait=False):
+            return False
+    except EmbedLocked:
+        return True
+
+
+def run_embed(run: JobRun) -> None:
+    """Embed new papers; recorded as busy (not success) when another embed run holds the lock."""
+    if not _command_exists("embed"):
+        run.status, run.message = JobRun.Status.SKIPPED, "the embed command is not installed"
+        return
+    if embed_busy():
+        run.status = JobRun.Status.BUSY
+        run.message = (
+            "another embed run holds the lock (e.g. a manual `embed` of the whole corpus); nothing done"
+        )
+        return
+    output = _run_command("embed")
+    # The lock is taken again inside the command; a run that started between the look above and the
+    # command's own attempt makes the command do nothing and say so.
+    if "another embed job is running" in output and "nothing done" in output:
+        run.status = JobRun.Status.BUSY
+    else:
+        run.status = JobRun.Status.SUCCESS
+    run.message = output[-4000:]
+
+
 def _simple(command: str, *args: str) -> Callable[[JobRun], None]:
     def runner(run: JobRun) -> None:
         if not _command_exists(command):
@@ -178,7 +213,7 @@ def _simple(command: str, *args: str) -> Callable[[JobRun], None]:
 
 RUNNERS: dict[str, Callable[[JobRun], None]] = {
     "ingest": run_ingest,
-    "embed": _simple("embed"),
+    "embed": run_embed,
     "digests": _simple("send_digests"),
 }
 
@@ -202,20 +237,28 @@ def execute(run: JobRun) -> JobRun:
 
 
 def prune(now: dt.datetime) -> int:
-    """Delete successful or skipped periodic runs older than ``KEEP_PERIODIC_DAYS``; ingest runs stay."""
+    """Delete successful, skipped or busy periodic runs older than ``KEEP_PERIODIC_DAYS``; ingest runs stay."""
     cutoff = now - dt.timedelta(days=KEEP_PERIODIC_DAYS)
-    deleted, _ = (
-        JobRun.objects.filter(slot__lt=cutoff, status__in=[JobRun.Status.SUCCESS, JobRun.Status.SKIPPED])
-        .exclude(job="ingest")
-        .delete()
-    )
+    quiet = [JobRun.Status.SUCCESS, JobRun.Status.SKIPPED, JobRun.Status.BUSY]
+    deleted, _ = JobRun.objects.filter(slot__lt=cutoff, status__in=quiet).exclude(job="ingest").delete()
     return deleted
+
+
+def abandon_stale_ingest_runs() -> None:
+    """Mark ingest runs of dead processes abandoned (``paperboy.ingest.services.abandon_stale_runs``), so
+    /status stops showing a killed import as running; a no-op without the ingest app."""
+    try:
+        from paperboy.ingest.services import abandon_stale_runs
+    except ImportError:
+        return
+    abandon_stale_runs()
 
 
 def tick(*, now: dt.datetime | None = None, claimed_by: str | None = None) -> list[JobRun]:
     """One pass over the schedule: claim and run every due slot this worker wins; returns the runs."""
     now = now or timezone.now()
     claimed_by = claimed_by or worker_id()
+    abandon_stale_ingest_runs()
     done: list[JobRun] = []
     for due in due_jobs(now):
         run = claim(due.job, due.slot, claimed_by=claimed_by, now=now)

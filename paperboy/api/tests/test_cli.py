@@ -20,7 +20,17 @@ def test_help_of_each_command(capsys, words):
     out = capsys.readouterr().out
     assert out.startswith("usage: paperboy")
     if not words:
-        for name in ("serve", "ingest", "embed", "digests", "search", "status", "worker", "backup", "restore"):
+        for name in (
+            "serve",
+            "ingest",
+            "embed",
+            "digests",
+            "search",
+            "status",
+            "worker",
+            "backup",
+            "restore",
+        ):
             assert f"    {name}" in out
 
 

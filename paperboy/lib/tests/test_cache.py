@@ -121,8 +121,12 @@ def test_increments_from_several_processes_are_not_lost(tmp_path):
         run = {"cwd": ROOT, "env": env, "check": True, "timeout": 120}
         subprocess.run([sys.executable, "manage.py", "createcachetable"], **run)
         subprocess.run(
-            [sys.executable, "-c", "import django; django.setup(); "
-             "from django.core.cache import cache; assert cache.add('shared-counter', 0, 3600)"],
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); "
+                "from django.core.cache import cache; assert cache.add('shared-counter', 0, 3600)",
+            ],
             **run,
         )
         procs = [
@@ -130,8 +134,14 @@ def test_increments_from_several_processes_are_not_lost(tmp_path):
         ]
         assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
         total = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup(); "
-             "from django.core.cache import cache; print(cache.get('shared-counter'))"],
-            capture_output=True, text=True, **run,
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); "
+                "from django.core.cache import cache; print(cache.get('shared-counter'))",
+            ],
+            capture_output=True,
+            text=True,
+            **run,
         ).stdout.strip()
         assert total == "160"

@@ -37,7 +37,11 @@ class Command(BaseCommand):
         keep = settings.BACKUP_KEEP if options["keep"] is None else options["keep"]
         if keep < 0:
             raise CommandError("--keep must be 0 (keep all) or more")
-        path = Path(options["path"]) if options["path"] else default_backup_path(timezone.now(), connection.vendor)
+        path = (
+            Path(options["path"])
+            if options["path"]
+            else default_backup_path(timezone.now(), connection.vendor)
+        )
         try:
             result = backup(path)
         except BackupError as exc:
