@@ -363,7 +363,9 @@ RATELIMIT_ENABLE = env_bool("PAPERBOY_RATELIMIT_ENABLED", True)
 RATELIMIT_VIEW = "paperboy.accounts.views.ratelimited"
 # Behind a reverse proxy every request comes from the proxy's address: have the proxy set one client
 # address per request (nginx: proxy_set_header X-Real-IP $remote_addr) and set HTTP_X_REAL_IP here.
-RATELIMIT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+CLIENT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# That header, or REMOTE_ADDR for a request that did not come through the proxy (paperboy/accounts/ratelimits.py).
+RATELIMIT_IP_META_KEY = "paperboy.accounts.ratelimits.client_ip"
 RATE_LIMITS = {
     "signup": env_str("PAPERBOY_RATELIMIT_SIGNUP", "5/h"),
     "login": env_str("PAPERBOY_RATELIMIT_LOGIN", "10/m"),
