@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -26,6 +24,7 @@ from django.utils import timezone
 from paperboy.ingest.models import IngestRun
 from paperboy.ingest.parsers import FORMATS, get_parser
 from paperboy.ingest.parsers.base import Item, PageDone, ParseError, SourceError, open_binary
+from paperboy.lib.procs import process_gone, process_label
 from paperboy.papers.services import Outcome, PaperRecord, upsert_paper, upsert_papers, validate_record
 
 __all__ = ["IngestResult", "Progress", "abandon_stale_runs", "guess_format", "list_files", "run_ingest"]
@@ -246,26 +245,10 @@ def run_ingest(
         source=source_format,
         location=label[:10000],
         demo=demo,
-        process=process_id(),
+        process=process_label(),
         heartbeat_at=timezone.now(),
     )
     return _run(source_format, label, source_items, run, limit, progress, batch_size, index, state)
-
-
-def process_id() -> str:
-    """``host:pid`` of this process, stored in ``IngestRun.process``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host (signal 0 probes without signalling)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by another user
-        return True
-    return True
 
 
 def abandon_stale_runs(*, now: dt.datetime | None = None) -> list[IngestRun]:
@@ -278,15 +261,13 @@ def abandon_stale_runs(*, now: dt.datetime | None = None) -> list[IngestRun]:
     run that finishes meanwhile keeps its own status. Returns the abandoned runs.
     """
     now = now or timezone.now()
-    host, me = socket.gethostname(), os.getpid()
     stale_before = now - dt.timedelta(minutes=settings.INGEST_STALE_MINUTES)
     abandoned: list[IngestRun] = []
     for run in IngestRun.objects.filter(status=IngestRun.Status.RUNNING).only(
         "pk", "process", "heartbeat_at", "started_at", "message"
     ):
-        run_host, _, pid = run.process.rpartition(":")
         last_sign = run.heartbeat_at or run.started_at
-        if run_host == host and pid.isdigit() and int(pid) != me and not _pid_alive(int(pid)):
+        if process_gone(run.process):
             reason = f"abandoned: its process ({run.process}) is gone; it was killed or crashed mid-run"
         elif last_sign < stale_before:
             reason = (

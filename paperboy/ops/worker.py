@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from django.core.management import call_command, get_commands
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from paperboy.lib.procs import process_gone, process_label
 from paperboy.ops import schedule
 from paperboy.ops.models import JobRun
 
@@ -44,7 +43,7 @@ KEEP_PERIODIC_DAYS = 30
 
 def worker_id() -> str:
     """``host:pid`` of this process, stored in ``JobRun.claimed_by``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return process_label()
 
 
 def holidays() -> set[dt.date]:
@@ -74,7 +73,8 @@ def claim(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetime | No
     """Claim ``slot`` of ``job`` for this worker; None when another worker holds it or it is done.
 
     The INSERT of the (job, slot) row is the lock. A row still RUNNING after
-    ``WORKER_STALE_MINUTES`` is taken over by a conditional UPDATE that only one worker can win.
+    ``WORKER_STALE_MINUTES``, or whose worker process on this host is gone (killed mid-job), is taken
+    over by a conditional UPDATE that only one worker can win.
     """
     now = now or timezone.now()
     for attempt in range(_CLAIM_ATTEMPTS):
@@ -103,6 +103,20 @@ def _claim_once(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetim
     taken = JobRun.objects.filter(
         job=job, slot=slot, status=JobRun.Status.RUNNING, started_at__lt=stale_before
     ).update(claimed_by=claimed_by, started_at=now, message="claim taken over from a stale worker")
+    if not taken:
+        holder = (
+            JobRun.objects.filter(job=job, slot=slot, status=JobRun.Status.RUNNING)
+            .values_list("claimed_by", flat=True)
+            .first()
+        )
+        if holder is not None and process_gone(holder):
+            taken = JobRun.objects.filter(
+                job=job, slot=slot, status=JobRun.Status.RUNNING, claimed_by=holder
+            ).update(
+                claimed_by=claimed_by,
+                started_at=now,
+                message=f"claim taken over: the worker {holder} that held it is gone",
+            )
     if taken:
         return JobRun.objects.get(job=job, slot=slot)
     return None
@@ -244,6 +258,24 @@ def prune(now: dt.datetime) -> int:
     return deleted
 
 
+def abandon_dead_claims(now: dt.datetime, due: list[DueJob]) -> int:
+    """Mark RUNNING job runs whose worker process on this host is gone as failed ("abandoned"), except
+    slots still due (``claim`` takes those over and runs them again). Returns how many were marked."""
+    due_slots = {(d.job, d.slot) for d in due}
+    marked = 0
+    for run in JobRun.objects.filter(status=JobRun.Status.RUNNING).only("pk", "job", "slot", "claimed_by"):
+        if (run.job, run.slot) in due_slots or not process_gone(run.claimed_by):
+            continue
+        marked += JobRun.objects.filter(
+            pk=run.pk, status=JobRun.Status.RUNNING, claimed_by=run.claimed_by
+        ).update(
+            status=JobRun.Status.FAILED,
+            finished_at=now,
+            message=f"abandoned: the worker process {run.claimed_by} is gone (killed or crashed mid-job)",
+        )
+    return marked
+
+
 def abandon_stale_ingest_runs() -> None:
     """Mark ingest runs of dead processes abandoned (``paperboy.ingest.services.abandon_stale_runs``), so
     /status stops showing a killed import as running; a no-op without the ingest app."""
@@ -259,8 +291,10 @@ def tick(*, now: dt.datetime | None = None, claimed_by: str | None = None) -> li
     now = now or timezone.now()
     claimed_by = claimed_by or worker_id()
     abandon_stale_ingest_runs()
+    due_now = due_jobs(now)
+    abandon_dead_claims(now, due_now)
     done: list[JobRun] = []
-    for due in due_jobs(now):
+    for due in due_now:
         run = claim(due.job, due.slot, claimed_by=claimed_by, now=now)
         if run is None:
             continue

@@ -196,3 +196,28 @@ def test_a_worker_pass_abandons_an_ingest_run_whose_process_died(client, monkeyp
     assert IngestRun.objects.get().status == IngestRun.Status.ABANDONED
     page = client.get("/status").content.decode()
     assert "abandoned (its process died mid-run)" in page and "was killed or crashed mid-run" in page
+
+
+@pytest.mark.django_db
+def test_claims_of_a_killed_worker_are_taken_over_or_marked_abandoned(monkeypatch):
+    """A worker killed mid-job (SIGKILL, stop timeout): its slot, if still due, runs again at once; an
+    older slot is marked failed ("abandoned") instead of staying "running" on /status for ever."""
+    import socket
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    dead = f"{socket.gethostname()}:{proc.pid}"
+    now = MONDAY_SLOT + dt.timedelta(minutes=1)
+    JobRun.objects.create(job="ingest", slot=MONDAY_SLOT, claimed_by=dead)  # still due
+    JobRun.objects.create(job="embed", slot=MONDAY_SLOT - dt.timedelta(hours=2), claimed_by=dead)  # past
+    JobRun.objects.create(job="digests", slot=MONDAY_SLOT - dt.timedelta(hours=2), claimed_by="elsewhere:1")
+    monkeypatch.setattr(worker, "_command_exists", lambda name: False)
+    runs = worker.tick(now=now, claimed_by="w")
+    ingest = next(r for r in runs if r.job == "ingest")
+    assert (ingest.claimed_by, ingest.status) == ("w", JobRun.Status.SKIPPED)  # taken over and run again
+    old = JobRun.objects.get(job="embed", slot=MONDAY_SLOT - dt.timedelta(hours=2))
+    assert old.status == JobRun.Status.FAILED and old.message.startswith("abandoned: the worker process")
+    other_host = JobRun.objects.get(job="digests", slot=MONDAY_SLOT - dt.timedelta(hours=2))
+    assert other_host.status == JobRun.Status.RUNNING  # nothing is known about another host's processes
