@@ -10,7 +10,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 DEBUG_ENV := PAPERBOY_DEBUG=$${PAPERBOY_DEBUG:-true}
 
-.PHONY: run test test-postgres lint fmt typecheck migrations-check check install clean serve-prod \
+.PHONY: run test test-postgres lint fmt typecheck migrations-check check install install-prod clean serve-prod \
         bench-ingest bench-search eval-search bench-digests bench-load
 
 $(RUN_STAMP): pyproject.toml constraints.txt
@@ -22,7 +22,11 @@ $(STAMP): $(RUN_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
+## Development: the site's dependencies plus the development tools (pytest, Playwright, ruff, mypy, ...).
 install: $(STAMP)
+
+## Production (docs/deploy.md): the site's pinned runtime dependencies only, no development tools.
+install-prod: $(RUN_STAMP)
 
 ## Serve the site on http://127.0.0.1:$(PORT). On first start the demo corpus is imported (and the
 ## search index built, then embedded for search by meaning) in the background; progress goes to
@@ -79,7 +83,7 @@ clean:
 ## Production server: collectstatic, migrate, gunicorn with several workers (docs/deploy.md).
 ## PAPERBOY_* come from the environment or from $(ENV_FILE) when it exists.
 ENV_FILE ?= .env
-serve-prod: $(STAMP)
+serve-prod: $(RUN_STAMP)
 	@set -a; if [ -f "$(ENV_FILE)" ]; then . "$(abspath $(ENV_FILE))"; fi; set +a; \
 	  $(PY) manage.py serve_prod
 

@@ -2,9 +2,13 @@
 
 Sub-commands::
 
-    paperboy serve [--host H] [--port N] [--prod]   migrate, then the development server (or gunicorn)
+    paperboy serve [--host H] [--port N]            migrate, then the development server
+    paperboy serve --prod […]                       = manage.py serve_prod (collectstatic, migrate, gunicorn)
     paperboy ingest …                               = manage.py ingest …
     paperboy embed …                                = manage.py embed …
+    paperboy worker …                               = manage.py worker … (scheduled jobs)
+    paperboy backup …                               = manage.py backup …
+    paperboy restore …                              = manage.py restore …
     paperboy search "query" [--json] [--mode M]     ranked table of papers (or JSON)
     paperboy digests send …                         = manage.py send_digests …
     paperboy status [--json]                        counts, last ingest, search index state
@@ -29,6 +33,9 @@ PASS_THROUGH = {
     ("ingest",): ("ingest", "Import papers (arXiv API/OAI/feeds, HF Daily Papers, JSONL)"),
     ("embed",): ("embed", "Compute meaning vectors for papers that lack them"),
     ("digests", "send"): ("send_digests", "Send the daily/weekly digests that are due"),
+    ("worker",): ("worker", "Run the scheduled jobs: live ingest, embeddings, digests"),
+    ("backup",): ("backup", "Write a consistent backup of the database (and prune old ones with --keep)"),
+    ("restore",): ("restore", "Replace every row of the database with a backup"),
 }
 EXIT_UNAVAILABLE = 2
 
@@ -74,24 +81,22 @@ def run_management_command(name: str, args: Sequence[str]) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if not args.prod:
-        os.environ.setdefault("PAPERBOY_DEBUG", "true")
+    """Development server (migrate + runserver), or with ``--prod`` ``manage.py serve_prod``."""
+    if args.prod:
+        argv: list[str] = []
+        if args.host or args.port:
+            argv += ["--bind", f"{args.host or '127.0.0.1'}:{args.port or 8000}"]
+        if args.workers:
+            argv += ["--workers", str(args.workers)]
+        if args.no_migrate:
+            argv.append("--skip-setup")
+        return run_management_command("serve_prod", argv)  # replaces this process with gunicorn
+    os.environ.setdefault("PAPERBOY_DEBUG", "true")
     if not args.no_migrate:
         code = run_management_command("migrate", ["--no-input"])
         if code:
             return code
-    if args.prod:
-        gunicorn = shutil.which("gunicorn") or "gunicorn"
-        argv = [
-            gunicorn,
-            "paperboy.wsgi",
-            "--bind",
-            f"{args.host}:{args.port}",
-            "--workers",
-            str(args.workers),
-        ]
-        os.execvp(argv[0], argv)  # replaces this process
-    return run_management_command("runserver", [f"{args.host}:{args.port}"])
+    return run_management_command("runserver", [f"{args.host or '127.0.0.1'}:{args.port or 8000}"])
 
 
 # --- search -----------------------------------------------------------------------------
@@ -335,18 +340,33 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="migrate the database, then serve the site", description=cmd_serve.__doc__
     )
     serve.description = (
-        "Migrate the database, then run Django's development server (PAPERBOY_DEBUG defaults to true), "
-        "or gunicorn with --prod."
+        "Migrate the database, then run Django's development server (PAPERBOY_DEBUG defaults to true). "
+        "With --prod: `manage.py serve_prod` (collectstatic, migrate, then gunicorn with "
+        "PAPERBOY_WEB_WORKERS processes on PAPERBOY_WEB_BIND; needs PAPERBOY_SECRET_KEY)."
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--prod", action="store_true", help="serve with gunicorn (needs PAPERBOY_SECRET_KEY)")
-    serve.add_argument("--workers", type=int, default=2, help="gunicorn workers with --prod (default 2)")
-    serve.add_argument("--no-migrate", action="store_true", help="do not run migrations first")
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument(
+        "--prod", action="store_true", help="production server: manage.py serve_prod (gunicorn)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="gunicorn workers with --prod (default PAPERBOY_WEB_WORKERS, else 2 x cores + 1, at most 9)",
+    )
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not run migrations first (with --prod: no collectstatic either)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     _pass_through_parser(sub, ("ingest",))
     _pass_through_parser(sub, ("embed",))
+    _pass_through_parser(sub, ("worker",))
+    _pass_through_parser(sub, ("backup",))
+    _pass_through_parser(sub, ("restore",))
 
     digests = sub.add_parser("digests", help="e-mail digests", description="E-mail digests.")
     digests_sub = digests.add_subparsers(dest="digests_command", required=True, metavar="action")

@@ -18,6 +18,7 @@ from paperboy.lib.env import (
     env_path,
     env_secret,
     env_str,
+    parse_cache_url,
     parse_database_url,
 )
 
@@ -140,6 +141,12 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache shared by every web process: rate-limit counters (django-ratelimit) must be, or each gunicorn
+# worker would count on its own. Default: a table of the database (paperboy.lib.cache, atomic increments;
+# `migrate` creates it). locmem:// keeps one cache per process (tests, a single process). The anonymous
+# page cache is not this cache: each process keeps its pages in its own memory (paperboy/ops/pagecache.py).
+CACHES = {"default": parse_cache_url(env_str("PAPERBOY_CACHE_URL", "db://paperboy_cache"))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -301,6 +308,9 @@ CONTENT_SECURITY_POLICY = {
 #: /readyz fails when the last successful ingest is older than this (hours); 0 turns the check off.
 #: 96 h covers arXiv's longest regular gap (Thursday evening to Sunday evening) with a day to spare.
 READY_MAX_INGEST_AGE_HOURS = env_float("PAPERBOY_READY_MAX_INGEST_AGE_HOURS", 96.0)
+#: An ingest run still "running" without progress for this many minutes (or whose process on this host is
+#: gone) is marked abandoned when the next ingest or worker pass starts.
+INGEST_STALE_MINUTES = env_int("PAPERBOY_INGEST_STALE_MINUTES", 60)
 #: Minutes after arXiv's 20:00 US-Eastern announcement at which the worker runs the live ingest.
 INGEST_DELAY_MINUTES = env_int("PAPERBOY_INGEST_DELAY_MINUTES", 30)
 #: arXiv holidays (YYYY-MM-DD, US-Eastern dates) with no evening announcement (arXiv's availability page).
@@ -325,6 +335,10 @@ WEB_THREADS = env_int("PAPERBOY_WEB_THREADS", 1)
 WEB_TIMEOUT_SECONDS = env_int("PAPERBOY_WEB_TIMEOUT_SECONDS", 60)
 WEB_ACCESS_LOG = env_str("PAPERBOY_WEB_ACCESS_LOG", "-")
 WEB_FORWARDED_ALLOW_IPS = env_str("PAPERBOY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+#: Folder of `manage.py backup`'s files, and how many of them `backup` keeps (older ones are deleted after
+#: a successful backup; 0 = keep all; `backup --keep N` overrides).
+BACKUP_DIR = env_path("PAPERBOY_BACKUP_DIR", DATA_DIR / "backups")
+BACKUP_KEEP = env_int("PAPERBOY_BACKUP_KEEP", 0)
 #: Seconds an anonymous list page may be served from memory (0 = no page cache). Any upvote or ingest
 #: invalidates it at once (the key includes a version of the data); this only bounds other changes.
 PAGE_CACHE_SECONDS = env_int("PAPERBOY_PAGE_CACHE_SECONDS", 300)
@@ -345,11 +359,15 @@ SUBMISSION_MAX_AGE_DAYS = env_int("PAPERBOY_SUBMISSION_MAX_AGE_DAYS", 14)
 SUBMISSIONS_PER_DAY = env_int("PAPERBOY_SUBMISSIONS_PER_DAY", 5)
 # Rate limits (django-ratelimit "count/period", e.g. 10/m, 5/h, 100/d). Each applies twice: once per
 # user (or, before log-in, per submitted username/e-mail) and once per client IP. The counters live
-# in the default cache (per process with the default local-memory cache).
+# in the default cache, shared by all web processes (CACHES above, PAPERBOY_CACHE_URL).
+RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("PAPERBOY_RATELIMIT_ENABLED", True)
 RATELIMIT_VIEW = "paperboy.accounts.views.ratelimited"
-# Behind a reverse proxy that sets one client address per request, e.g. HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# Behind a reverse proxy every request comes from the proxy's address: have the proxy set one client
+# address per request (nginx: proxy_set_header X-Real-IP $remote_addr) and set HTTP_X_REAL_IP here.
+CLIENT_IP_META_KEY = env_str("PAPERBOY_RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# That header, or REMOTE_ADDR for a request that did not come through the proxy (paperboy/accounts/ratelimits.py).
+RATELIMIT_IP_META_KEY = "paperboy.accounts.ratelimits.client_ip"
 RATE_LIMITS = {
     "signup": env_str("PAPERBOY_RATELIMIT_SIGNUP", "5/h"),
     "login": env_str("PAPERBOY_RATELIMIT_LOGIN", "10/m"),

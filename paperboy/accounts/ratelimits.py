@@ -2,7 +2,7 @@
 
 Each action has one rate in ``settings.RATE_LIMITS`` (e.g. ``"10/m"``), applied twice: to the user
 key (the signed-in user; before log-in the username/e-mail typed in the form, else the IP) and to the
-client IP (``settings.RATELIMIT_IP_META_KEY``). Over the limit, django-ratelimit raises ``Ratelimited``
+client IP (:func:`client_ip`). Over the limit, django-ratelimit raises ``Ratelimited``
 and ``RatelimitMiddleware`` answers with :func:`paperboy.accounts.views.ratelimited` (HTTP 429).
 Only POST requests count: showing a form is never limited.
 """
@@ -20,6 +20,18 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address of per-IP limits (django-ratelimit's ``RATELIMIT_IP_META_KEY`` points here).
+
+    ``settings.CLIENT_IP_META_KEY`` (``PAPERBOY_RATELIMIT_IP_META_KEY``) names the request header the
+    proxy sets to the visitor's address, e.g. ``HTTP_X_REAL_IP`` (nginx: ``proxy_set_header X-Real-IP
+    $remote_addr``, which replaces any such header a visitor sends). A request without that header did not
+    come through the proxy (gunicorn listens on loopback: a local probe or script), so its own
+    ``REMOTE_ADDR`` is the client, instead of django-ratelimit's ImproperlyConfigured (a 500 page).
+    """
+    return request.META.get(settings.CLIENT_IP_META_KEY) or request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _rate_for(action: str) -> Callable[[str, HttpRequest], str]:

@@ -13,6 +13,7 @@ class IngestRun(models.Model):
         SUCCESS = "success"
         PARTIAL = "partial", "finished with errors"
         FAILED = "failed"
+        ABANDONED = "abandoned", "abandoned (its process died mid-run)"
 
     source = models.CharField(max_length=32, help_text="Format: hf, atom, oai, feed, jsonl, listing")
     location = models.TextField(help_text="File, folder or URL read")
@@ -27,6 +28,15 @@ class IngestRun(models.Model):
     failed_count = models.IntegerField(default=0)
     errors = models.JSONField(default=list, help_text="[{position, reason}], the first 1000")
     message = models.TextField(blank=True)
+    demo = models.BooleanField(
+        default=False, help_text="Imported by load_demo: sample data, not an update of the site (/readyz)"
+    )
+    process = models.CharField(
+        max_length=200, blank=True, help_text="host:pid of the process running the import"
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of progress (each batch); stale runs are abandoned"
+    )
 
     class Meta:
         ordering = ["-started_at"]

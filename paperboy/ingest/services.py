@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from paperboy.ingest.models import IngestRun
 from paperboy.ingest.parsers import FORMATS, get_parser
 from paperboy.ingest.parsers.base import Item, PageDone, ParseError, SourceError, open_binary
+from paperboy.lib.procs import process_gone, process_label
 from paperboy.papers.services import Outcome, PaperRecord, upsert_paper, upsert_papers, validate_record
 
-__all__ = ["IngestResult", "Progress", "guess_format", "list_files", "run_ingest"]
+__all__ = ["IngestResult", "Progress", "abandon_stale_runs", "guess_format", "list_files", "run_ingest"]
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +191,7 @@ def run_ingest(
     batch_size: int = BATCH_SIZE,
     index: bool = True,
     items: Iterable[Item] | None = None,
+    demo: bool = False,
 ) -> IngestResult:
     """Import every record of ``location`` (a file, a folder or a list of them) in ``source_format``.
 
@@ -202,6 +205,11 @@ def run_ingest(
         progress: stream for progress lines (None: quiet).
         index: hand new/updated papers to ``paperboy.search.index_papers`` after each batch.
         items: pre-built ``(position, record)`` items (tests), instead of reading ``location``.
+        demo: the run imports sample data (``load_demo``): recorded, but not an update of the site, so
+            ``/readyz`` does not take it for a recent ingest.
+
+    Runs of earlier processes still marked running whose process is gone are first marked abandoned
+    (:func:`abandon_stale_runs`).
 
     Returns the :class:`IngestResult`; ``status`` is success (no failure), partial (some records
     failed) or failed (the source could not be read at all, or the run crashed; the exception is re-raised).
@@ -232,8 +240,50 @@ def run_ingest(
             result = _run(source_format, label, source_items, None, limit, progress, batch_size, False, state)
             transaction.set_rollback(True)
         return result
-    run = IngestRun.objects.create(source=source_format, location=label[:10000])
+    abandon_stale_runs()
+    run = IngestRun.objects.create(
+        source=source_format,
+        location=label[:10000],
+        demo=demo,
+        process=process_label(),
+        heartbeat_at=timezone.now(),
+    )
     return _run(source_format, label, source_items, run, limit, progress, batch_size, index, state)
+
+
+def abandon_stale_runs(*, now: dt.datetime | None = None) -> list[IngestRun]:
+    """Mark runs left "running" by a dead process as abandoned (with ``finished_at`` and the reason).
+
+    A run is abandoned when its process (``host:pid``) ran on this host and no longer exists (killed,
+    crashed, machine rebooted), or when it showed no progress (``heartbeat_at``, written after each batch;
+    ``started_at`` for older rows) for ``settings.INGEST_STALE_MINUTES``, whatever host it ran on. A run
+    of this very process is never judged by its pid. Each row is updated only while still running, so a
+    run that finishes meanwhile keeps its own status. Returns the abandoned runs.
+    """
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(minutes=settings.INGEST_STALE_MINUTES)
+    abandoned: list[IngestRun] = []
+    for run in IngestRun.objects.filter(status=IngestRun.Status.RUNNING).only(
+        "pk", "process", "heartbeat_at", "started_at", "message"
+    ):
+        last_sign = run.heartbeat_at or run.started_at
+        if process_gone(run.process):
+            reason = f"abandoned: its process ({run.process}) is gone; it was killed or crashed mid-run"
+        elif last_sign < stale_before:
+            reason = (
+                f"abandoned: no progress since {last_sign:%Y-%m-%d %H:%M} UTC "
+                f"(more than {settings.INGEST_STALE_MINUTES} minutes; process {run.process or 'unknown'})"
+            )
+        else:
+            continue
+        message = f"{reason}\n{run.message}".strip()
+        if IngestRun.objects.filter(pk=run.pk, status=IngestRun.Status.RUNNING).update(
+            status=IngestRun.Status.ABANDONED, finished_at=now, message=message
+        ):
+            log.warning("ingest run %s %s", run.pk, reason)
+            run.status, run.finished_at, run.message = IngestRun.Status.ABANDONED, now, message
+            abandoned.append(run)
+    return abandoned
 
 
 def _run(
@@ -295,6 +345,7 @@ def _run(
             to_index.clear()
         if run is not None:  # progress for the site banner and the admin while the run goes on
             IngestRun.objects.filter(pk=run.pk).update(
+                heartbeat_at=timezone.now(),
                 seen_count=result.seen,
                 new_count=result.new,
                 updated_count=result.updated,

@@ -149,3 +149,42 @@ def parse_database_url(url: str) -> DatabaseUrl:
             raise ImproperlyConfigured(f"database URL {url!r} names no file")
         return DatabaseUrl("django.db.backends.sqlite3", name, "", "", "", "", {})
     raise ImproperlyConfigured(f"database URL {url!r}: scheme must be postgresql:// or sqlite://")
+
+
+#: Table of the database cache when ``PAPERBOY_CACHE_URL`` is unset (created by ``manage.py migrate``).
+DEFAULT_CACHE_TABLE = "paperboy_cache"
+
+
+def parse_cache_url(url: str) -> dict[str, object]:
+    """A Django ``CACHES`` entry from a cache URL.
+
+    Examples:
+        ``db://paperboy_cache`` -> :class:`paperboy.lib.cache.DatabaseCache` in table ``paperboy_cache`` of
+        the default database: shared by every process using the database, atomic increments (rate-limit
+        counters); ``manage.py migrate`` creates the table.
+        ``locmem://`` -> LocMemCache: one cache per process (rate limits then count per web worker; fine for
+        a single process and for tests).
+
+    Raises:
+        ImproperlyConfigured: unknown scheme, or a table name that is not letters, digits and ``_``.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "db":
+        table = unquote(parts.netloc + parts.path).strip("/")
+        if not table or not table.replace("_", "").isalnum():
+            raise ImproperlyConfigured(
+                f"cache URL {url!r}: name a table of letters, digits and _, e.g. db://{DEFAULT_CACHE_TABLE}"
+            )
+        return {
+            "BACKEND": "paperboy.lib.cache.DatabaseCache",
+            "LOCATION": table,
+            # Expired rows are deleted first; beyond this many live rows a third is culled.
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 3},
+        }
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": unquote(parts.netloc + parts.path) or "paperboy",
+        }
+    raise ImproperlyConfigured(f"cache URL {url!r}: scheme must be db:// or locmem://")

@@ -18,6 +18,7 @@ class JobRun(models.Model):
         SILENT = "silent", "silent day (no new papers on an announcement day)"
         FAILED = "failed"
         SKIPPED = "skipped", "skipped (command not installed)"
+        BUSY = "busy", "busy (another process was already running it)"
 
     job = models.CharField(max_length=32, help_text="ingest, embed or digests")
     slot = models.DateTimeField(help_text="The scheduled time this run is for (UTC)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -21,6 +22,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Backups hold every user's e-mail address and password hash: readable by the service user only.
+BACKUP_FILE_MODE = 0o600
+BACKUP_DIR_MODE = 0o700
+#: Names of the backups ``manage.py backup`` writes by default; only these are pruned by ``--keep``.
+BACKUP_NAME_RE = re.compile(r"^paperboy-\d{8}-\d{6}\.(sqlite3|pgdump)$")
 PGDUMP_MAGIC = b"PGDMP"
 
 
@@ -68,7 +74,8 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
     """Check the database, the search index and the age of the last successful ingest.
 
     The ingest is stale (and the process not ready) when the newest successful ``IngestRun``
-    finished more than ``settings.READY_MAX_INGEST_AGE_HOURS`` ago; 0 turns that check off.
+    finished more than ``settings.READY_MAX_INGEST_AGE_HOURS`` ago; 0 turns that check off. Runs of
+    ``load_demo`` (``IngestRun.demo``) import sample data, not an update: they do not count.
     """
     now = now or timezone.now()
     checks: dict[str, Any] = {}
@@ -93,7 +100,9 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
         from paperboy.ingest.models import IngestRun
 
         last = (
-            IngestRun.objects.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL])
+            IngestRun.objects.filter(
+                status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False
+            )
             .exclude(finished_at=None)
             .order_by("-finished_at")
             .values_list("finished_at", flat=True)
@@ -102,6 +111,8 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
         if last is None:
             checks["last_ingest_age_hours"] = None
             checks["ingest"] = "never"
+            if IngestRun.objects.filter(demo=True).exists():
+                checks["ingest_note"] = "only the demo corpus (load_demo) was imported; it does not count"
             ready = ready and max_age <= 0
         else:
             age = round((now - last).total_seconds() / 3600, 2)
@@ -188,10 +199,14 @@ def backup(path: Path, *, database: dict[str, Any] | None = None) -> BackupResul
     started = timezone.now()
     db = database or connections[DEFAULT_DB_ALIAS].settings_dict
     path = Path(path).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=BACKUP_DIR_MODE, parents=True, exist_ok=True)
     engine = _engine(db)
     tmp = path.with_name(path.name + ".partial")
     tmp.unlink(missing_ok=True)
+    # Created empty with owner-only permissions before SQLite or pg_dump write into it (both keep the mode
+    # of an existing file), so the data is never readable by others, not even while it is written.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BACKUP_FILE_MODE))
+    tmp.chmod(BACKUP_FILE_MODE)
     if engine == "sqlite":
         dst = sqlite3.connect(tmp)
         try:
@@ -231,6 +246,29 @@ def backup(path: Path, *, database: dict[str, Any] | None = None) -> BackupResul
     tmp.replace(path)  # the backup appears only when complete
     seconds = (timezone.now() - started).total_seconds()
     return BackupResult(path=path, engine=engine, size_bytes=path.stat().st_size, seconds=seconds)
+
+
+def default_backup_path(now: dt.datetime, vendor: str) -> Path:
+    """``BACKUP_DIR/paperboy-YYYYmmdd-HHMMSS.sqlite3`` (or ``.pgdump``) for a backup made at ``now`` (UTC)."""
+    suffix = "sqlite3" if vendor == "sqlite" else "pgdump"
+    return Path(settings.BACKUP_DIR) / f"paperboy-{now.astimezone(dt.UTC):%Y%m%d-%H%M%S}.{suffix}"
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` newest backups named ``paperboy-YYYYmmdd-HHMMSS.(sqlite3|pgdump)``
+    in ``folder``; returns the deleted paths, oldest first. Other files (your own names, ``.partial``
+    leftovers) are never touched.
+
+    Raises:
+        ValueError: ``keep`` is less than 1 (pruning everything is never what you want).
+    """
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1 (got {keep})")
+    names = sorted(p for p in Path(folder).iterdir() if p.is_file() and BACKUP_NAME_RE.match(p.name))
+    old = names[:-keep]
+    for p in old:
+        p.unlink()
+    return old
 
 
 def restore(path: Path, *, database: dict[str, Any] | None = None) -> BackupResult:

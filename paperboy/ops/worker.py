@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from django.core.management import call_command, get_commands
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from paperboy.lib.procs import process_gone, process_label
 from paperboy.ops import schedule
 from paperboy.ops.models import JobRun
 
@@ -44,7 +43,7 @@ KEEP_PERIODIC_DAYS = 30
 
 def worker_id() -> str:
     """``host:pid`` of this process, stored in ``JobRun.claimed_by``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return process_label()
 
 
 def holidays() -> set[dt.date]:
@@ -74,7 +73,8 @@ def claim(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetime | No
     """Claim ``slot`` of ``job`` for this worker; None when another worker holds it or it is done.
 
     The INSERT of the (job, slot) row is the lock. A row still RUNNING after
-    ``WORKER_STALE_MINUTES`` is taken over by a conditional UPDATE that only one worker can win.
+    ``WORKER_STALE_MINUTES``, or whose worker process on this host is gone (killed mid-job), is taken
+    over by a conditional UPDATE that only one worker can win.
     """
     now = now or timezone.now()
     for attempt in range(_CLAIM_ATTEMPTS):
@@ -103,6 +103,20 @@ def _claim_once(job: str, slot: dt.datetime, *, claimed_by: str, now: dt.datetim
     taken = JobRun.objects.filter(
         job=job, slot=slot, status=JobRun.Status.RUNNING, started_at__lt=stale_before
     ).update(claimed_by=claimed_by, started_at=now, message="claim taken over from a stale worker")
+    if not taken:
+        holder = (
+            JobRun.objects.filter(job=job, slot=slot, status=JobRun.Status.RUNNING)
+            .values_list("claimed_by", flat=True)
+            .first()
+        )
+        if holder is not None and process_gone(holder):
+            taken = JobRun.objects.filter(
+                job=job, slot=slot, status=JobRun.Status.RUNNING, claimed_by=holder
+            ).update(
+                claimed_by=claimed_by,
+                started_at=now,
+                message=f"claim taken over: the worker {holder} that held it is gone",
+            )
     if taken:
         return JobRun.objects.get(job=job, slot=slot)
     return None
@@ -165,6 +179,41 @@ def run_ingest(run: JobRun) -> None:
         run.status = JobRun.Status.SUCCESS
 
 
+def embed_busy() -> bool:
+    """Whether another process (a manual ``embed`` of the whole corpus, another worker) holds the embed
+    lock of this machine right now; False when the search app offers no lock."""
+    try:
+        from paperboy.search.semantic import EmbedLocked, embed_lock
+    except ImportError:
+        return False
+    try:
+        with embed_lock(wait=False):
+            return False
+    except EmbedLocked:
+        return True
+
+
+def run_embed(run: JobRun) -> None:
+    """Embed new papers; recorded as busy (not success) when another embed run holds the lock."""
+    if not _command_exists("embed"):
+        run.status, run.message = JobRun.Status.SKIPPED, "the embed command is not installed"
+        return
+    if embed_busy():
+        run.status = JobRun.Status.BUSY
+        run.message = (
+            "another embed run holds the lock (e.g. a manual `embed` of the whole corpus); nothing done"
+        )
+        return
+    output = _run_command("embed")
+    # The lock is taken again inside the command; a run that started between the look above and the
+    # command's own attempt makes the command do nothing and say so.
+    if "another embed job is running" in output and "nothing done" in output:
+        run.status = JobRun.Status.BUSY
+    else:
+        run.status = JobRun.Status.SUCCESS
+    run.message = output[-4000:]
+
+
 def _simple(command: str, *args: str) -> Callable[[JobRun], None]:
     def runner(run: JobRun) -> None:
         if not _command_exists(command):
@@ -178,7 +227,7 @@ def _simple(command: str, *args: str) -> Callable[[JobRun], None]:
 
 RUNNERS: dict[str, Callable[[JobRun], None]] = {
     "ingest": run_ingest,
-    "embed": _simple("embed"),
+    "embed": run_embed,
     "digests": _simple("send_digests"),
 }
 
@@ -202,22 +251,50 @@ def execute(run: JobRun) -> JobRun:
 
 
 def prune(now: dt.datetime) -> int:
-    """Delete successful or skipped periodic runs older than ``KEEP_PERIODIC_DAYS``; ingest runs stay."""
+    """Delete successful, skipped or busy periodic runs older than ``KEEP_PERIODIC_DAYS``; ingest runs stay."""
     cutoff = now - dt.timedelta(days=KEEP_PERIODIC_DAYS)
-    deleted, _ = (
-        JobRun.objects.filter(slot__lt=cutoff, status__in=[JobRun.Status.SUCCESS, JobRun.Status.SKIPPED])
-        .exclude(job="ingest")
-        .delete()
-    )
+    quiet = [JobRun.Status.SUCCESS, JobRun.Status.SKIPPED, JobRun.Status.BUSY]
+    deleted, _ = JobRun.objects.filter(slot__lt=cutoff, status__in=quiet).exclude(job="ingest").delete()
     return deleted
+
+
+def abandon_dead_claims(now: dt.datetime, due: list[DueJob]) -> int:
+    """Mark RUNNING job runs whose worker process on this host is gone as failed ("abandoned"), except
+    slots still due (``claim`` takes those over and runs them again). Returns how many were marked."""
+    due_slots = {(d.job, d.slot) for d in due}
+    marked = 0
+    for run in JobRun.objects.filter(status=JobRun.Status.RUNNING).only("pk", "job", "slot", "claimed_by"):
+        if (run.job, run.slot) in due_slots or not process_gone(run.claimed_by):
+            continue
+        marked += JobRun.objects.filter(
+            pk=run.pk, status=JobRun.Status.RUNNING, claimed_by=run.claimed_by
+        ).update(
+            status=JobRun.Status.FAILED,
+            finished_at=now,
+            message=f"abandoned: the worker process {run.claimed_by} is gone (killed or crashed mid-job)",
+        )
+    return marked
+
+
+def abandon_stale_ingest_runs() -> None:
+    """Mark ingest runs of dead processes abandoned (``paperboy.ingest.services.abandon_stale_runs``), so
+    /status stops showing a killed import as running; a no-op without the ingest app."""
+    try:
+        from paperboy.ingest.services import abandon_stale_runs
+    except ImportError:
+        return
+    abandon_stale_runs()
 
 
 def tick(*, now: dt.datetime | None = None, claimed_by: str | None = None) -> list[JobRun]:
     """One pass over the schedule: claim and run every due slot this worker wins; returns the runs."""
     now = now or timezone.now()
     claimed_by = claimed_by or worker_id()
+    abandon_stale_ingest_runs()
+    due_now = due_jobs(now)
+    abandon_dead_claims(now, due_now)
     done: list[JobRun] = []
-    for due in due_jobs(now):
+    for due in due_now:
         run = claim(due.job, due.slot, claimed_by=claimed_by, now=now)
         if run is None:
             continue

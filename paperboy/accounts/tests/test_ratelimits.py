@@ -132,3 +132,20 @@ def test_wait_text_and_period() -> None:
         "a day",
         "2 hours",
     ]
+
+
+def test_behind_a_proxy_the_ip_limit_counts_each_visitor_by_x_real_ip(paper: Paper, settings) -> None:
+    """nginx connects from 127.0.0.1 and sets X-Real-IP; a request without it (a local probe) counts by
+    its own address instead of failing."""
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": "2/m"}
+    url = reverse("comments:post", args=[paper.arxiv_id])
+
+    def post(name: str, real_ip: str | None) -> int:
+        client = Client(REMOTE_ADDR="127.0.0.1", **({"HTTP_X_REAL_IP": real_ip} if real_ip else {}))
+        client.force_login(make_user(name))
+        return client.post(url, {"body": "hi"}).status_code
+
+    assert [post(f"v{i}", "203.0.113.5") for i in range(3)] == [302, 302, 429]
+    assert post("other", "198.51.100.7") == 302  # another visitor behind the same proxy
+    assert [post(f"l{i}", None) for i in range(3)] == [302, 302, 429]  # by REMOTE_ADDR, no 500

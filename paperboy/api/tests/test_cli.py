@@ -20,13 +20,30 @@ def test_help_of_each_command(capsys, words):
     out = capsys.readouterr().out
     assert out.startswith("usage: paperboy")
     if not words:
-        for name in ("serve", "ingest", "embed", "digests", "search", "status"):
+        for name in (
+            "serve",
+            "ingest",
+            "embed",
+            "digests",
+            "search",
+            "status",
+            "worker",
+            "backup",
+            "restore",
+        ):
             assert f"    {name}" in out
 
 
 @pytest.mark.parametrize(
     ("words", "command"),
-    [(["ingest"], "ingest"), (["embed"], "embed"), (["digests", "send"], "send_digests")],
+    [
+        (["ingest"], "ingest"),
+        (["embed"], "embed"),
+        (["digests", "send"], "send_digests"),
+        (["worker"], "worker"),
+        (["backup"], "backup"),
+        (["restore"], "restore"),
+    ],
 )
 def test_help_of_pass_through_commands(capsys, words, command):
     assert cli.main([*words, "--help"]) == 0
@@ -57,6 +74,34 @@ def test_serve_migrates_then_runs_the_development_server(monkeypatch):
     monkeypatch.setattr(cli, "run_management_command", lambda name, args: calls.append((name, args)) or 0)
     assert cli.main(["serve", "--port", "8123"]) == 0
     assert calls == [("migrate", ["--no-input"]), ("runserver", ["127.0.0.1:8123"])]
+
+
+def test_serve_prod_hands_over_to_serve_prod(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(cli, "run_management_command", lambda name, args: calls.append((name, args)) or 0)
+    assert cli.main(["serve", "--prod"]) == 0
+    assert cli.main(["serve", "--prod", "--port", "8123", "--workers", "3", "--no-migrate"]) == 0
+    assert calls == [
+        ("serve_prod", []),  # PAPERBOY_WEB_BIND and PAPERBOY_WEB_WORKERS decide
+        ("serve_prod", ["--bind", "127.0.0.1:8123", "--workers", "3", "--skip-setup"]),
+    ]
+
+
+def test_serve_prod_dry_run_prints_the_gunicorn_command(capsys):
+    assert cli.run_management_command("serve_prod", ["--dry-run", "--bind", "127.0.0.1:8123"]) == 0
+    out = capsys.readouterr().out
+    assert "gunicorn paperboy.wsgi:application --bind 127.0.0.1:8123" in out
+
+
+def test_backup_pass_through_writes_a_backup(capsys, transactional_db, tmp_path):
+    from django.db import connection
+
+    from paperboy.ops.services import file_engine
+
+    target = tmp_path / "b.backup"
+    assert cli.main(["backup", str(target)]) == 0
+    assert "backup written" in capsys.readouterr().out
+    assert file_engine(target) == ("sqlite" if connection.vendor == "sqlite" else "postgresql")
 
 
 def test_status_reports_counts_last_ingest_and_index(capsys, corpus):

@@ -6,16 +6,18 @@ import datetime as dt
 import gzip
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from paperboy.ingest.models import IngestRun
 from paperboy.ingest.parsers.base import ParseError
-from paperboy.ingest.services import Progress, guess_format, run_ingest
+from paperboy.ingest.services import Progress, abandon_stale_runs, guess_format, run_ingest
 from paperboy.ingest.tests.conftest import DATA
 from paperboy.papers.models import FeaturedEntry, Paper
 from paperboy.papers.services import PaperRecord
@@ -257,8 +259,63 @@ def test_load_demo_imports_the_manifest_once(tmp_path: Path, settings) -> None:
     out = io.StringIO()
     call_command("load_demo", "--quiet", stdout=out)
     assert Paper.objects.count() == 5 and FeaturedEntry.objects.count() == 3
+    # Sample data, not an update of the site: /readyz and /status do not count these runs.
+    assert set(IngestRun.objects.values_list("demo", flat=True)) == {True}
     call_command("load_demo", "--quiet", stdout=out)
     assert "skipped" in out.getvalue()
     out = io.StringIO()
     call_command("load_demo", "--quiet", "--force", stdout=out)
     assert out.getvalue().count("new 0, updated 0") == 2
+
+
+# --- runs left "running" by a dead process ------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _running(process: str, *, minutes_ago: float = 0) -> IngestRun:
+    heartbeat = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    return IngestRun.objects.create(source="feed", location="live", process=process, heartbeat_at=heartbeat)
+
+
+def test_runs_of_dead_or_silent_processes_are_abandoned(settings) -> None:
+    import socket
+
+    settings.INGEST_STALE_MINUTES = 60
+    host = socket.gethostname()
+    killed = _running(f"{host}:{_dead_pid()}")
+    alive_here = _running(f"{host}:{os.getppid()}", minutes_ago=5)  # pytest's parent: alive
+    elsewhere_recent = _running("other-host:123", minutes_ago=30)
+    elsewhere_silent = _running("other-host:456", minutes_ago=61)
+    legacy = IngestRun.objects.create(source="oai", location="x")  # no process, no heartbeat
+    IngestRun.objects.filter(pk=legacy.pk).update(started_at=timezone.now() - dt.timedelta(hours=3))
+
+    abandoned = abandon_stale_runs()
+    assert {r.pk for r in abandoned} == {killed.pk, elsewhere_silent.pk, legacy.pk}
+    status = dict(IngestRun.objects.values_list("pk", "status"))
+    assert status[killed.pk] == status[elsewhere_silent.pk] == status[legacy.pk] == "abandoned"
+    assert status[alive_here.pk] == status[elsewhere_recent.pk] == "running"
+    killed.refresh_from_db()
+    assert killed.finished_at is not None and "is gone" in killed.message
+    assert abandon_stale_runs() == []  # nothing twice
+
+
+def test_the_next_run_abandons_the_killed_one_and_records_its_process(tmp_path: Path) -> None:
+    import socket
+
+    killed = _running(f"{socket.gethostname()}:{_dead_pid()}")
+    shutil.copy(DATA / "hfbot.jsonl", tmp_path / "b.jsonl")
+    result = run_ingest("hf", tmp_path / "b.jsonl", progress=None, index=False)
+    killed.refresh_from_db()
+    assert killed.status == IngestRun.Status.ABANDONED
+    assert result.run is not None and result.run.status == IngestRun.Status.SUCCESS
+    assert result.run.process.endswith(f":{os.getpid()}") and result.run.heartbeat_at
+    assert result.run.demo is False

@@ -158,3 +158,40 @@ def test_a_backup_of_the_wrong_engine_is_refused(tmp_path):
     target = {"ENGINE": "django.db.backends.postgresql", "NAME": "whatever"}
     with pytest.raises(services.BackupError, match="is a sqlite backup but the database is postgresql"):
         services.restore(sqlite_file, database=target)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_are_readable_by_their_owner_only(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path / "backups"
+    call_command("backup")
+    (written,) = list(settings.BACKUP_DIR.iterdir())
+    assert services.BACKUP_NAME_RE.match(written.name)
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert settings.BACKUP_DIR.stat().st_mode & 0o777 == 0o700
+    explicit = tmp_path / "elsewhere" / "mine.backup"
+    call_command("backup", str(explicit))
+    assert explicit.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_keep_deletes_all_but_the_newest(tmp_path, settings):
+    folder = settings.BACKUP_DIR = tmp_path / "backups"
+    folder.mkdir()
+    old = [folder / f"paperboy-2020010{d}-031500.pgdump" for d in range(1, 5)]
+    others = [folder / "paperboy-manual.pgdump", folder / "paperboy-20200105-031500.pgdump.partial"]
+    for p in [*old, *others]:
+        p.write_bytes(b"x")
+    call_command("backup", "--keep", "3")
+    names = sorted(p.name for p in folder.iterdir())
+    newest = max(n for n in names if services.BACKUP_NAME_RE.match(n))
+    assert newest.startswith("paperboy-20") and not newest.startswith("paperboy-2020")  # the new backup
+    assert [n for n in names if services.BACKUP_NAME_RE.match(n)] == [old[2].name, old[3].name, newest]
+    assert {p.name for p in others} <= set(names)  # files of other names are never deleted
+    settings.BACKUP_KEEP = 1
+    call_command("backup")
+    assert len([n for n in (p.name for p in folder.iterdir()) if services.BACKUP_NAME_RE.match(n)]) == 1
+
+
+def test_prune_refuses_to_delete_every_backup(tmp_path):
+    with pytest.raises(ValueError):
+        services.prune_backups(tmp_path, 0)

@@ -93,4 +93,6 @@ def test_killed_import_then_rerun_loses_duplicates_and_half_writes_nothing(tmp_p
             assert title.strip() and abstract.strip(), arxiv_id
             assert len(authors) == len(source["authors"]), arxiv_id
         statuses = [r[0] for r in db.query("SELECT status FROM ingest_ingestrun ORDER BY started_at")]
-        assert statuses == ["running", "success"]
+        assert statuses == ["abandoned", "success"]  # the next run marked the killed one
+        (message,) = db.query("SELECT message FROM ingest_ingestrun WHERE status = %s", ("abandoned",))[0]
+        assert "is gone" in message, message

@@ -45,6 +45,21 @@ def test_readyz_is_ready_with_database_index_and_a_recent_ingest(client, setting
 
 
 @pytest.mark.django_db
+def test_the_demo_corpus_is_not_a_recent_ingest(client, settings):
+    make_index(settings)
+    demo = finished_ingest(hours_ago=1)
+    IngestRun.objects.filter(pk=demo.pk).update(demo=True)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["ingest"] == "never" and "demo corpus" in checks["ingest_note"]
+    page = client.get("/status").content.decode()
+    assert "No successful ingest yet" in page and "(demo corpus)" in page
+    finished_ingest(hours_ago=2)
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
 def test_readyz_fails_without_a_search_index(client):
     finished_ingest(hours_ago=1)
     response = client.get("/readyz")

@@ -160,3 +160,64 @@ def test_missing_commands_are_recorded_as_skipped(monkeypatch):
     monkeypatch.setattr(worker, "_command_exists", lambda name: False)
     call_command("worker", "--once")
     assert set(JobRun.objects.values_list("status", flat=True)) <= {"skipped"}
+
+
+@pytest.mark.django_db
+def test_an_embed_slot_is_busy_not_success_while_another_embed_holds_the_lock(monkeypatch):
+    """A manual `embed` of the whole corpus holds the lock: the worker's slot did nothing, and says so."""
+    from paperboy.search.semantic import embed_lock
+
+    calls: list[str] = []
+    monkeypatch.setattr(worker, "_command_exists", lambda name: name == "embed")
+    monkeypatch.setattr(worker, "_run_command", lambda name, *args: calls.append(name) or "embed: done")
+    with embed_lock():
+        runs = worker.tick(now=MONDAY_SLOT + dt.timedelta(hours=3), claimed_by="w")
+    run = next(r for r in runs if r.job == "embed")
+    assert run.status == JobRun.Status.BUSY
+    assert "another embed run holds the lock" in run.message and calls == []
+    runs = worker.tick(now=MONDAY_SLOT + dt.timedelta(hours=3, minutes=15), claimed_by="w")
+    run = next(r for r in runs if r.job == "embed")
+    assert (run.status, calls) == (JobRun.Status.SUCCESS, ["embed"])
+
+
+@pytest.mark.django_db
+def test_a_worker_pass_abandons_an_ingest_run_whose_process_died(client, monkeypatch):
+    import socket
+    import subprocess
+    import sys
+
+    from paperboy.ingest.models import IngestRun
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    IngestRun.objects.create(source="feed", location="live", process=f"{socket.gethostname()}:{proc.pid}")
+    monkeypatch.setattr(worker, "_command_exists", lambda name: False)
+    worker.tick(now=MONDAY_SLOT + dt.timedelta(hours=3), claimed_by="w")
+    assert IngestRun.objects.get().status == IngestRun.Status.ABANDONED
+    page = client.get("/status").content.decode()
+    assert "abandoned (its process died mid-run)" in page and "was killed or crashed mid-run" in page
+
+
+@pytest.mark.django_db
+def test_claims_of_a_killed_worker_are_taken_over_or_marked_abandoned(monkeypatch):
+    """A worker killed mid-job (SIGKILL, stop timeout): its slot, if still due, runs again at once; an
+    older slot is marked failed ("abandoned") instead of staying "running" on /status for ever."""
+    import socket
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    dead = f"{socket.gethostname()}:{proc.pid}"
+    now = MONDAY_SLOT + dt.timedelta(minutes=1)
+    JobRun.objects.create(job="ingest", slot=MONDAY_SLOT, claimed_by=dead)  # still due
+    JobRun.objects.create(job="embed", slot=MONDAY_SLOT - dt.timedelta(hours=2), claimed_by=dead)  # past
+    JobRun.objects.create(job="digests", slot=MONDAY_SLOT - dt.timedelta(hours=2), claimed_by="elsewhere:1")
+    monkeypatch.setattr(worker, "_command_exists", lambda name: False)
+    runs = worker.tick(now=now, claimed_by="w")
+    ingest = next(r for r in runs if r.job == "ingest")
+    assert (ingest.claimed_by, ingest.status) == ("w", JobRun.Status.SKIPPED)  # taken over and run again
+    old = JobRun.objects.get(job="embed", slot=MONDAY_SLOT - dt.timedelta(hours=2))
+    assert old.status == JobRun.Status.FAILED and old.message.startswith("abandoned: the worker process")
+    other_host = JobRun.objects.get(job="digests", slot=MONDAY_SLOT - dt.timedelta(hours=2))
+    assert other_host.status == JobRun.Status.RUNNING  # nothing is known about another host's processes

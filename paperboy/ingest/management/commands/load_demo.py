@@ -59,7 +59,11 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"{manifest_path}: missing file {path}")
             result = run_ingest(
-                source_format, path, progress=None if options["quiet"] else sys.stderr, index=False
+                source_format,
+                path,
+                progress=None if options["quiet"] else sys.stderr,
+                index=False,
+                demo=True,
             )
             self.stdout.write(f"load_demo: {result.summary()}")
             for error in result.errors[:5]:
