@@ -246,7 +246,15 @@ def run_set(
             rankings["rrf"][qid] = retriever.rrf_ranked(parsed, nofilter)[:100]
             defaults = {
                 k: getattr(retriever, k)
-                for k in ("method", "alpha", "prf_docs", "prf_dense", "reg_lambda", "reg_neighbours")
+                for k in (
+                    "method",
+                    "alpha",
+                    "prf_docs",
+                    "prf_dense",
+                    "reg_lambda",
+                    "reg_neighbours",
+                    "max_sentences",
+                )
             }
             for spec in alphas:
                 for item in spec.split(";"):  # e.g. "method=z;alpha=0.5;prf_docs=10;prf_dense=0.5"
@@ -280,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sweep",
         default="",
         help="comma-separated hybrid settings to report too (tuning), each 'key=value;...' with keys "
-        "method (z, mm, rrfw), alpha, prf_docs, prf_dense, reg_lambda, reg_neighbours",
+        "method (z, mm, rrfw), alpha, prf_docs, prf_dense, reg_lambda, reg_neighbours, max_sentences "
+        "(1: embed a query whole, without the sentence split; it changes the semantic side of hybrid only)",
     )
     args = parser.parse_args(argv)
     alphas = [a.strip() for a in args.sweep.split(",") if a.strip()]  # specs: key=value;key=value
@@ -295,10 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "prf_dense_beta": retrieval.PRF_DENSE,
         "reg_lambda": retrieval.REG_LAMBDA,
         "reg_neighbours": retrieval.REG_NEIGHBOURS,
+        "max_query_sentences": retrieval.MAX_QUERY_SENTENCES,
         "candidates_per_side": retrieval.CANDIDATES,
         "rrf_k": fusion.RRF_K,
     }
     emit(
+        "semantic = cosine to the query vector (a multi-sentence query: whole + each sentence); "
         "hybrid = convex combination of z-scored BM25 and cosine (alpha on BM25), dense Rocchio PRF, "
         "score regularisation; one set of constants for every set:"
     )

