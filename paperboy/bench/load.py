@@ -18,7 +18,9 @@ Usage: ``python -m paperboy.bench.load [--out build/bench-load.json] [--duration
    served (hybrid, or keyword when it fell back). wrk comes from Debian (``apt-get install wrk``); the
    bench installs it when it can and says so when it cannot.
 5. Checks that an upvote shows on the next load of the daily page (the page may be cached).
-6. Prints requests/s, p50/p99 latency and errors per endpoint and writes the same figures as JSON.
+6. Prints requests/s, p50/p99 latency, errors and the server's CPU time per request (gunicorn and its
+   PostgreSQL backends, from /proc: steadier than requests/s when other jobs share the cores) per
+   endpoint and writes the same figures as JSON.
 
 Loopback only, bounded in time (about 4 x (duration + 5) s plus the set-up).
 """
@@ -252,6 +254,27 @@ def fetch(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode("utf-8", "replace")
 
 
+def server_cpu_seconds(session: int, database: str) -> float:
+    """CPU seconds (user + system) used so far by the server's processes (session ``session``: gunicorn
+    and its workers) and by the PostgreSQL backends connected to ``database``. Linux /proc only; 0.0
+    elsewhere. Dead processes drop out, so compare two readings of the same processes only."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            # fields[3] is the session id, fields[11] utime, fields[12] stime (proc(5), counted from "state")
+            if int(fields[3]) == session or (
+                f" {database} "
+                in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            ):
+                total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / tick
+
+
 def run_wrk(
     wrk: str, script: Path, url: str, *, connections: int, threads: int, duration: int
 ) -> dict[str, Any]:
@@ -449,9 +472,13 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{name} {path} answers {status}; measuring anyway (non-2xx count as errors)")
             run_wrk(wrk, lua, url, connections=args.connections, threads=args.threads, duration=5)
             log(f"{name}: {args.connections} connections for {args.duration} s on {path}")
+            cpu_before = server_cpu_seconds(server.pid, args.database)
             results[name] = run_wrk(
                 wrk, lua, url, connections=args.connections, threads=args.threads, duration=args.duration
             )
+            cpu = server_cpu_seconds(server.pid, args.database) - cpu_before
+            done = results[name]["requests"]
+            results[name]["server_cpu_ms_per_req"] = round(cpu * 1000 / done, 2) if done else None
             results[name]["status_before"] = status
             if name == "search":
                 results[name].update(queries=len(search_paths), modes=modes, example_queries=queries[:5])
@@ -501,11 +528,17 @@ def main(argv: list[str] | None = None) -> int:
         f"bench-load: {targets['paper_count']} papers, {report['server']}, {args.connections} connections, "
         f"{args.duration} s per endpoint, load average {report['machine']['load_avg_1m']:.1f}"
     )
-    say(f"{'endpoint':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  path")
+    say(f"{'endpoint':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms':>7}  path")
     for name, r in results.items():
+        cpu_ms = r.get("server_cpu_ms_per_req")
         say(
-            f"{name:<8} {r['rps']:>9.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7}  {endpoints[name]}"
+            f"{name:<8} {r['rps']:>9.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7} "
+            f"{cpu_ms if cpu_ms is not None else '-':>7}  {endpoints[name]}"
         )
+    say("cpu ms: CPU time of the gunicorn processes and their PostgreSQL backends per request (less noisy")
+    say(
+        f"than req/s on a shared machine; {os.cpu_count()} cores give at most {os.cpu_count()}000 / cpu ms req/s)"
+    )
     if "search" in results:
         served = ", ".join(f"{mode} {count}" for mode, count in sorted(results["search"]["modes"].items()))
         vectors = (
