@@ -41,6 +41,9 @@ ALLOWED_HOSTS = env_list("PAPERBOY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 CSRF_TRUSTED_ORIGINS = env_list("PAPERBOY_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("PAPERBOY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("PAPERBOY_SITE_NAME", "paperboy")
+#: Seconds a web process may show the same "last successful update" footer and import banner before it asks
+#: the database again (0 = every page asks).
+SITE_STATUS_TTL_SECONDS = env_float("PAPERBOY_SITE_STATUS_TTL_SECONDS", 5.0)
 
 #: Where the SQLite database, the search index and caches live.
 DATA_DIR = env_path("PAPERBOY_DATA_DIR", BASE_DIR / "data")

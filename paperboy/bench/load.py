@@ -5,13 +5,22 @@ Usage: ``python -m paperboy.bench.load [--out build/bench-load.json] [--duration
 1. Creates a fresh PostgreSQL database ``paperboy_bench`` on 127.0.0.1:5432 (``--pg``), migrates it,
    imports the demo corpus (``load_demo``) and builds the keyword index (``rebuild_search_index``).
    ``--reuse-db`` keeps an existing loaded database.
-2. Starts ``manage.py serve_prod`` (gunicorn, ``--workers``) on a free 127.0.0.1 port, production
+2. Embeds the papers with the product's embed job and rebuilds the vector index
+   (paperboy.bench.load_embed), so the search page serves its default hybrid search; the vectors are
+   cached in ``~/.cache/paperboy/bench/load-embeddings`` by model version and text hash (the first run
+   computes them: about 8-10 min on 2 shared cores). ``--no-embed`` measures keyword-only search.
+3. Starts ``manage.py serve_prod`` (gunicorn, ``--workers``) on a free 127.0.0.1 port, production
    settings except https (plain http on loopback).
-3. Runs wrk (``--connections`` connections, ``--duration`` seconds each, after a short warm-up) on the
-   daily page, a paper page, the search page and ``/api/daily_papers``. wrk comes from Debian
-   (``apt-get install wrk``); the bench installs it when it can and says so when it cannot.
-4. Checks that an upvote shows on the next load of the daily page (the page may be cached).
-5. Prints requests/s, p50/p99 latency and errors per endpoint and writes the same figures as JSON.
+4. Runs wrk (``--connections`` connections, ``--duration`` seconds each, after a short warm-up) on the
+   daily page, a paper page, the search page and ``/api/daily_papers``. The search page rotates over
+   ``--queries`` queries (default 200) cut from random demo titles (2-7 consecutive words, seeded), via
+   a wrk Lua ``request`` function; each query is fetched once first to record which mode the site
+   served (hybrid, or keyword when it fell back). wrk comes from Debian (``apt-get install wrk``); the
+   bench installs it when it can and says so when it cannot.
+5. Checks that an upvote shows on the next load of the daily page (the page may be cached).
+6. Prints requests/s, p50/p99 latency, errors and the server's CPU time per request (gunicorn and its
+   PostgreSQL backends, from /proc: steadier than requests/s when other jobs share the cores) per
+   endpoint and writes the same figures as JSON.
 
 Loopback only, bounded in time (about 4 x (duration + 5) s plus the set-up).
 """
@@ -22,6 +31,8 @@ import argparse
 import json
 import os
 import platform
+import random
+import re
 import secrets
 import shutil
 import signal
@@ -53,6 +64,58 @@ done = function(summary, latency, requests)
     summary.errors.write, summary.errors.status, summary.errors.timeout, summary.bytes))
 end
 """
+
+
+def search_script(paths: list[str]) -> str:
+    """wrk Lua script that requests ``paths`` in turn (each wrk thread from its own offset) and reports."""
+    table = ",\n".join(json.dumps(p) for p in paths)  # JSON strings of URL-safe ASCII are Lua strings
+    return (
+        f"local paths = {{\n{table}\n}}\n"
+        "local threads = 0\n"
+        "setup = function(thread) thread:set('offset', threads * 7919); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "init = function(args) n = offset or 0 end\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  return wrk.format(nil, paths[(n % #paths) + 1])\n"
+        "end\n" + WRK_SCRIPT
+    )
+
+
+def make_queries(titles: list[str], n: int, seed: int = 7) -> list[str]:
+    """``n`` distinct queries cut from real titles: 2-7 consecutive words, lower-cased, sometimes one word
+    dropped (as paperboy.bench.search does)."""
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    tries = 0
+    while len(out) < n and tries < 100 * n:
+        tries += 1
+        words = re.sub(r"[^\w\s-]", " ", rng.choice(titles)).lower().split()
+        if len(words) < 3:
+            continue
+        size = rng.randint(2, min(7, len(words)))
+        start = rng.randint(0, len(words) - size)
+        window = words[start : start + size]
+        if len(window) > 3 and rng.random() < 0.5:
+            del window[rng.randrange(len(window))]
+        out[" ".join(window)] = None
+    return list(out)
+
+
+_MODE = re.compile(r"· (hybrid|keyword|semantic) search")
+
+
+def served_modes(base: str, paths: list[str]) -> dict[str, int]:
+    """How many of ``paths`` the site answered in each search mode (from the page's "· hybrid search")."""
+    modes: dict[str, int] = {}
+    for path in paths:
+        status, body = fetch(base + path)
+        found = _MODE.search(body)
+        key = (
+            found.group(1) if status == 200 and found else f"status {status}" if status != 200 else "unknown"
+        )
+        modes[key] = modes.get(key, 0) + 1
+    return modes
 
 
 def log(message: str) -> None:
@@ -131,7 +194,7 @@ def prepare_database(pg: str, name: str, *, reuse: bool) -> tuple[str, bool]:
 
 
 def pick_targets(url: str) -> dict[str, Any]:
-    """A paper of the newest featured day, and a search query that finds papers."""
+    """A paper of the newest featured day, the paper count and every title (in arXiv id order)."""
     import psycopg
 
     with psycopg.connect(url) as conn:
@@ -142,9 +205,32 @@ def pick_targets(url: str) -> dict[str, Any]:
         if row is None:
             row = conn.execute("SELECT id, arxiv_id FROM papers_paper ORDER BY id LIMIT 1").fetchone()
         papers = conn.execute("SELECT COUNT(*) FROM papers_paper").fetchone()
+        titles = [t for (t,) in conn.execute("SELECT title FROM papers_paper ORDER BY arxiv_id, id")]
     if row is None:
         raise SystemExit("bench-load: the bench database holds no paper (load_demo imported nothing)")
-    return {"paper_pk": row[0], "arxiv_id": row[1], "paper_count": papers[0] if papers else 0}
+    return {
+        "paper_pk": row[0],
+        "arxiv_id": row[1],
+        "paper_count": papers[0] if papers else 0,
+        "titles": titles,
+    }
+
+
+def embed_papers(env: dict[str, str]) -> dict[str, Any]:
+    """Run paperboy.bench.load_embed (progress on stderr); returns its report."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperboy.bench.load_embed"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=7200,
+        check=False,
+    )
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("@@EMBED ")), None)
+    if proc.returncode != 0 or line is None:
+        raise SystemExit(f"bench-load: embedding the papers failed:\n{proc.stdout[-2000:]}")
+    return dict(json.loads(line[len("@@EMBED ") :]))
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 120) -> None:
@@ -166,6 +252,27 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def server_cpu_seconds(session: int, database: str) -> float:
+    """CPU seconds (user + system) used so far by the server's processes (session ``session``: gunicorn
+    and its workers) and by the PostgreSQL backends connected to ``database``. Linux /proc only; 0.0
+    elsewhere. Dead processes drop out, so compare two readings of the same processes only."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (proc / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            # fields[3] is the session id, fields[11] utime, fields[12] stime (proc(5), counted from "state")
+            if int(fields[3]) == session or (
+                f" {database} "
+                in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            ):
+                total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / tick
 
 
 def run_wrk(
@@ -253,7 +360,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0 = serve_prod's default)")
-    parser.add_argument("--query", default="diffusion models", help="Search page query")
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=200,
+        help="Distinct search queries (cut from demo titles) wrk rotates over",
+    )
+    parser.add_argument(
+        "--no-embed", action="store_true", help="Skip the embeddings: the search page serves keyword search"
+    )
     parser.add_argument("--only", default="", help="Comma-separated subset: daily,paper,search,api")
     args = parser.parse_args(argv)
 
@@ -292,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     manage(env, "migrate", "--no-input", "-v", "0")
     setup["migrate_s"] = round(time.perf_counter() - started, 1)
     if not loaded:
+        shutil.rmtree(data_dir / "search", ignore_errors=True)  # indexes of an earlier bench database
         if not has_command(env, "load_demo"):
             log("load_demo is not available in this checkout (ingest app not merged): no demo corpus")
             return 2
@@ -306,8 +422,15 @@ def main(argv: list[str] | None = None) -> int:
         setup["rebuild_search_index_s"] = round(time.perf_counter() - t, 1)
     else:
         log("rebuild_search_index is not available: the search page is measured without an index")
+    embedding: dict[str, Any] | None = None
+    if not args.no_embed:
+        t = time.perf_counter()
+        embedding = embed_papers(env)
+        setup["embed_s"] = round(time.perf_counter() - t, 1)
     manage(env, "collectstatic", "--no-input", "-v", "0")
     targets = pick_targets(db_url)
+    queries = make_queries(targets["titles"], args.queries)
+    search_paths = ["/search?q=" + urllib.parse.quote_plus(q) for q in queries]
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -321,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoints = {
         "daily": "/",
         "paper": f"/papers/{targets['arxiv_id']}",
-        "search": "/search?q=" + urllib.parse.quote(args.query),
+        "search": f"/search?q=… ({len(queries)} queries from demo titles)",
         "api": "/api/daily_papers",
     }
     if args.only:
@@ -329,24 +452,36 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     script = data_dir / "report.lua"
     script.write_text(WRK_SCRIPT)
+    search_lua = data_dir / "search.lua"
+    search_lua.write_text(search_script(search_paths))
+    modes: dict[str, int] = {}
     try:
         wait_until_up(f"{base}/healthz", server)
         banner = (data_dir / "server.log").read_text(errors="replace").splitlines()[0]
         for name, path in endpoints.items():
-            status, _body = fetch(base + path)
+            lua, url = script, base + path
+            if name == "search":
+                lua, url = search_lua, base + "/search"
+                log(f"search: fetching the {len(search_paths)} queries once to see which mode is served")
+                modes = served_modes(base, search_paths)
+                status = 200 if set(modes) <= {"hybrid", "keyword", "semantic"} else 0
+                log(f"search modes served: {modes}")
+            else:
+                status, _body = fetch(url)
             if status != 200:
                 log(f"{name} {path} answers {status}; measuring anyway (non-2xx count as errors)")
-            run_wrk(wrk, script, base + path, connections=args.connections, threads=args.threads, duration=5)
+            run_wrk(wrk, lua, url, connections=args.connections, threads=args.threads, duration=5)
             log(f"{name}: {args.connections} connections for {args.duration} s on {path}")
+            cpu_before = server_cpu_seconds(server.pid, args.database)
             results[name] = run_wrk(
-                wrk,
-                script,
-                base + path,
-                connections=args.connections,
-                threads=args.threads,
-                duration=args.duration,
+                wrk, lua, url, connections=args.connections, threads=args.threads, duration=args.duration
             )
+            cpu = server_cpu_seconds(server.pid, args.database) - cpu_before
+            done = results[name]["requests"]
+            results[name]["server_cpu_ms_per_req"] = round(cpu * 1000 / done, 2) if done else None
             results[name]["status_before"] = status
+            if name == "search":
+                results[name].update(queries=len(search_paths), modes=modes, example_queries=queries[:5])
         upvote = upvote_shows_on_next_load(env, base, targets["arxiv_id"]) if "daily" in endpoints else None
     finally:
         try:
@@ -381,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         "connections": args.connections,
         "duration_s": args.duration,
         "setup_s": setup,
+        "embedding": embedding,
         "results": results,
         "upvote_on_next_load": upvote,
         "goals": goals,
@@ -392,11 +528,26 @@ def main(argv: list[str] | None = None) -> int:
         f"bench-load: {targets['paper_count']} papers, {report['server']}, {args.connections} connections, "
         f"{args.duration} s per endpoint, load average {report['machine']['load_avg_1m']:.1f}"
     )
-    say(f"{'endpoint':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  path")
+    say(f"{'endpoint':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms':>7}  path")
     for name, r in results.items():
+        cpu_ms = r.get("server_cpu_ms_per_req")
         say(
-            f"{name:<8} {r['rps']:>9.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7}  {endpoints[name]}"
+            f"{name:<8} {r['rps']:>9.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7} "
+            f"{cpu_ms if cpu_ms is not None else '-':>7}  {endpoints[name]}"
         )
+    say("cpu ms: CPU time of the gunicorn processes and their PostgreSQL backends per request (less noisy")
+    say(
+        f"than req/s on a shared machine; {os.cpu_count()} cores give at most {os.cpu_count()}000 / cpu ms req/s)"
+    )
+    if "search" in results:
+        served = ", ".join(f"{mode} {count}" for mode, count in sorted(results["search"]["modes"].items()))
+        vectors = (
+            f"{embedding['embedded']:,} of {embedding['papers']:,} papers embedded, "
+            f"{embedding['vector_index']['kind']} vector index"
+            if embedding
+            else "no embeddings (--no-embed)"
+        )
+        say(f"search mode served: {served} (of {len(search_paths)} queries); {vectors}")
     for name, g in goals.items():
         target = (
             f">= {g['rps']:.0f} req/s"

@@ -25,7 +25,7 @@ from paperboy.search.documents import iter_index_docs
 from paperboy.search.engine import KeywordIndex
 from paperboy.search.query import parse
 from paperboy.search.retrieval import CANDIDATES, Candidate, Ranked, Retriever, SearchFilters, VectorSource
-from paperboy.search.snippets import make_snippet
+from paperboy.search.snippets import Highlighter
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -277,6 +277,10 @@ def search_papers(
         if mode == "semantic":
             ranked = retriever.semantic_ranked(parsed, filters, depth)
         else:
+            # The fused list gets the exact-match tiers (hybrid_ranked's last step); the keyword list it
+            # fuses is used as a set of BM25 scores, so tiering it too only cost two more tantivy searches.
+            # (mode is hybrid only with a query vector, so hybrid_ranked never returns that list as is.)
+            retriever.keyword_tiers = False
             ranked = retriever.hybrid_ranked(parsed, filters, depth)
         pool = ranked.hits
         if sort != "relevance":
@@ -286,11 +290,12 @@ def search_papers(
     results.total = ranked.total
 
     papers = Paper.objects.in_bulk([c.pk for c in page])
+    highlighter = Highlighter(parsed)
     for c in page:
         paper = papers.get(c.pk)
         if paper is None:  # deleted since it was indexed
             continue
-        snippet = make_snippet(plain_text(paper.abstract), parsed)
+        snippet = highlighter.snippet(plain_text(paper.abstract))
         results.hits.append(SearchHit(paper, c.score, snippet, bm25=c.bm25, cosine=c.cosine))
     results.took_ms = (time.perf_counter() - started) * 1000
     return results

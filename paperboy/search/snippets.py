@@ -6,13 +6,14 @@ import html
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 
 from paperboy.search.engine import _analyze_word, analyze
 from paperboy.search.query import ParsedQuery
 
-__all__ = ["highlight_terms", "make_snippet"]
+__all__ = ["Highlighter", "highlight_terms", "make_snippet"]
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SPLIT = re.compile(r"([^\W_]+)", re.UNICODE)
 WINDOW_WORDS = 45
 LEAD_WORDS = 6
 
@@ -51,37 +52,82 @@ def _matches(word: str, terms: frozenset[str], prefixes: Iterable[str]) -> bool:
     return any(folded.startswith(p) for p in prefixes)
 
 
+#: word -> its index term ("" for a stop word or none): a plain dict, filled as words are met and emptied
+#: when it passes _STEMS_MAX words (about 100 bytes a word).
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 300_000
+
+
+def _stem(word: str) -> str:
+    found = _word_terms(word)
+    return (found[1] or "") if found else ""
+
+
+class Highlighter:
+    """Snippets of many texts for one query, analysed once.
+
+    Each word's index term is looked up in a process-wide dict (the analyzers cost a call into tantivy
+    each), so marking a 200-word abstract is a list comprehension of dict and set look-ups."""
+
+    def __init__(self, parsed: ParsedQuery) -> None:
+        self.terms, self.prefixes = highlight_terms(parsed)
+
+    def _flags(self, words: list[str]) -> list[bool]:
+        terms, prefixes = self.terms, self.prefixes
+        if prefixes:  # "diffus*": compare the folded words (rare; the slower path)
+            return [_matches(w, terms, prefixes) for w in words]
+        if not terms:
+            return [False] * len(words)
+        stems = _STEMS
+        try:
+            return [stems[w] in terms for w in words]
+        except KeyError:
+            if len(stems) > _STEMS_MAX:
+                stems.clear()
+            for w in words:
+                if w not in stems:
+                    stems[w] = _stem(w)
+            return [stems[w] in terms for w in words]
+
+    def snippet(self, text: str, max_words: int = WINDOW_WORDS) -> str:
+        """An HTML fragment: the ``max_words`` window of ``text`` with the most matched words (the first
+        such window), escaped, each match in ``<mark>``, with "…" where text was cut; it starts up to
+        LEAD_WORDS words before its first match. Safe to render with ``|safe``."""
+        text = text or ""
+        parts = _SPLIT.split(text)  # [gap, word, gap, word, ..., word, gap]
+        words = parts[1::2]
+        n = len(words)
+        if not n:
+            return html.escape(text[:300])
+        flags = self._flags(words)
+        start = 0
+        if n > max_words and True in flags:
+            sums = list(accumulate(flags, initial=0))
+            counts = [sums[i + max_words] - sums[i] for i in range(n - max_words + 1)]
+            best = counts.index(max(counts))
+            first_hit = flags.index(True, best)
+            start = max(0, min(best, first_hit - LEAD_WORDS))
+        end = min(n, start + max_words)
+        out: list[str] = ["…"] if start else []
+        plain: list[str] = [] if start else [parts[0]]
+        escape = html.escape
+        for i in range(start, end):
+            if flags[i]:
+                out.append(escape("".join(plain)))
+                out.append(f"<mark>{escape(words[i])}</mark>")
+                plain = []
+            else:
+                plain.append(words[i])
+            if i + 1 < end or end == n:
+                plain.append(parts[2 * i + 2])
+        out.append(escape("".join(plain)))
+        if end < n:
+            out.append("…")
+        return "".join(out)
+
+
 def make_snippet(text: str, parsed: ParsedQuery, max_words: int = WINDOW_WORDS) -> str:
     """An HTML fragment: the ``max_words`` window of ``text`` with the most matched words, escaped, each
-    match in ``<mark>``, with "…" where text was cut. Safe to render with ``|safe``."""
-    text = text or ""
-    terms, prefixes = highlight_terms(parsed)
-    words = list(_WORD.finditer(text))
-    flags = [bool(terms or prefixes) and _matches(m.group(), terms, prefixes) for m in words]
-    start = 0
-    if any(flags) and len(words) > max_words:
-        best, best_count = 0, -1
-        count = sum(flags[:max_words])
-        for i in range(len(words) - max_words + 1):
-            if i:
-                count += flags[i + max_words - 1] - flags[i - 1]
-            if count > best_count:
-                best, best_count = i, count
-        first_hit = next(j for j in range(best, len(words)) if flags[j])
-        start = max(0, min(best, first_hit - LEAD_WORDS))
-    end = min(len(words), start + max_words)
-    if not words:
-        return html.escape(text[:300])
-    begin_char = 0 if start == 0 else words[start].start()
-    end_char = len(text) if end == len(words) else words[end - 1].end()
-    out: list[str] = ["…"] if begin_char > 0 else []
-    pos = begin_char
-    for m, hit in zip(words[start:end], flags[start:end], strict=True):
-        if hit:
-            out.append(html.escape(text[pos : m.start()]))
-            out.append(f"<mark>{html.escape(m.group())}</mark>")
-            pos = m.end()
-    out.append(html.escape(text[pos:end_char]))
-    if end_char < len(text):
-        out.append("…")
-    return "".join(out)
+    match in ``<mark>``, with "…" where text was cut. Safe to render with ``|safe``. For several texts of
+    one query, ``Highlighter(parsed).snippet(text)`` analyses the query once."""
+    return Highlighter(parsed).snippet(text, max_words)

@@ -22,6 +22,18 @@ def test_serve_prod_runs_gunicorn_with_several_workers(capsys, settings):
     assert "-m gunicorn paperboy.wsgi:application --bind 127.0.0.1:8123 --workers 3" in out
 
 
+def test_serve_prod_gives_workers_one_math_thread_unless_set(capsys, monkeypatch):
+    from paperboy.ops.management.commands.serve_prod import worker_env
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("PAPERBOY_EMBED_THREADS", "3")
+    call_command("serve_prod", "--dry-run")
+    out = capsys.readouterr().out
+    assert "OPENBLAS_NUM_THREADS=1 " in out and "PAPERBOY_EMBED_THREADS=3 " in out
+    env = worker_env({"OMP_NUM_THREADS": "4", "PATH": "/bin"})
+    assert env["OMP_NUM_THREADS"] == "4" and env["OPENBLAS_NUM_THREADS"] == "1" and env["PATH"] == "/bin"
+
+
 def test_the_worker_stops_cleanly_on_sigterm(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOY_")}
     env.update(

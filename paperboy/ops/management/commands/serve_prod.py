@@ -12,6 +12,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
+#: Environment of the workers unless already set: one thread for the math libraries and the query embedder.
+#: gunicorn already runs more workers than cores, and idle pool threads spin (OpenBLAS) or hand work to each
+#: other: with the defaults (a pool per core in each worker) a hybrid search cost twice the CPU time.
+WORKER_ENV_DEFAULTS = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PAPERBOY_EMBED_THREADS": "1",
+}
+
+
+def worker_env(environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` plus WORKER_ENV_DEFAULTS for the variables it does not set."""
+    return {**WORKER_ENV_DEFAULTS, **environ}
+
+
 def default_workers() -> int:
     """gunicorn's rule of thumb, 2 x cores + 1, capped at 9 (each worker holds its own index readers)."""
     return min(2 * (os.cpu_count() or 1) + 1, 9)
@@ -91,11 +107,12 @@ class Command(BaseCommand):
                 "note: SQLite serves several workers in WAL mode; PostgreSQL is the tested path"
             )
         if options["dry_run"]:
-            self.stdout.write(" ".join(argv))
+            env = worker_env(dict(os.environ))
+            self.stdout.write(" ".join(f"{k}={env[k]}" for k in WORKER_ENV_DEFAULTS) + " " + " ".join(argv))
             return
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execv(argv[0], argv)
+        os.execve(argv[0], argv, worker_env(dict(os.environ)))
 
 
 def _module_available(name: str) -> bool:
