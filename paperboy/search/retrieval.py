@@ -436,16 +436,16 @@ class Retriever:
            its REG_NEIGHBOURS nearest candidates by embedding, s' = (1 - lambda) s + lambda mean(s_nn).
         4. the known-item rule: papers whose title holds the whole query as a phrase stay on top.
         """
-        # The query embedding and the first cosine search run beside the keyword search.
-        semantic = _background().submit(self._first_semantic, parsed, filters, depth)
+        text_query = self._full_query(parsed, filters, self.keyword.schema)
+        # The query embedding, the first cosine search and its hits' BM25 run beside the keyword search.
+        semantic = _background().submit(self._first_semantic, parsed, filters, depth, text_query)
         kw = self.keyword_ranked(parsed, filters, depth)
         first = semantic.result()
         if first is None:
             return kw
         assert self.vectors is not None
-        qvec, sem_hits = first
-        text_query = self._full_query(parsed, filters, self.keyword.schema)
-        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
+        qvec, sem_hits, sem_bm25 = first
+        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=sem_bm25)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.prf_docs > 0 and self.prf_dense > 0 and fused:
             vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
@@ -463,13 +463,19 @@ class Retriever:
         return Ranked(hits, total, semantic_used=True)
 
     def _first_semantic(
-        self, parsed: ParsedQuery, filters: SearchFilters, depth: int
-    ) -> tuple[np.ndarray, list[Candidate]] | None:
-        """The query vector and its cosine top ``depth`` (None when there is no query vector)."""
+        self, parsed: ParsedQuery, filters: SearchFilters, depth: int, query: tantivy.Query | None
+    ) -> tuple[np.ndarray, list[Candidate], dict[int, float]] | None:
+        """The query vector, its cosine top ``depth`` and their BM25 under ``query`` (0 when they do not
+        match it; none at all without a ``query``); None when there is no query vector."""
         qvec = self._query_vector(parsed)
         if qvec is None:
             return None
-        return qvec, self._semantic_from_vector(qvec, parsed, filters, depth)
+        hits = self._semantic_from_vector(qvec, parsed, filters, depth)
+        if query is None:
+            return qvec, hits, {}
+        pks = [c.pk for c in hits]
+        found = self._restricted(query, pks, len(pks))
+        return qvec, hits, {pk: found.get(pk, 0.0) for pk in pks}
 
     def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""
