@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from paperboy.search.query import TITLE_PHRASE_BOOST, ParsedQuery, build_text_qu
 
 __all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSource"]
 
+#: Seconds a Retriever reuses the keyword index's searcher before checking for a new generation.
+SEARCHER_TTL = 1.0
 #: Candidates taken from each side before fusion (and the pool sorted by date/upvotes in hybrid mode).
 CANDIDATES = 100
 #: Known-item rule: a paper whose title contains the whole query (>= this many index terms) as a phrase
@@ -232,7 +235,20 @@ class Retriever:
         self.method = method
         self.keyword_tiers = keyword_tiers
         self.prf_docs, self.prf_dense = prf_docs, prf_dense
+        self._searcher_at: tuple[float, tantivy.Searcher] | None = None
         self.reg_lambda, self.reg_neighbours = reg_lambda, reg_neighbours
+
+    def _searcher(self) -> tantivy.Searcher | None:
+        """The keyword index's searcher. Asking the index checks the served generation on disk (a
+        readlink and a stat); one search asks several times, so the answer is reused for SEARCHER_TTL
+        seconds (a Retriever serves one request on the site; long-lived ones see a new index that late)."""
+        now = time.monotonic()
+        cached = self._searcher_at
+        if cached is not None and now - cached[0] < SEARCHER_TTL:
+            return cached[1]
+        searcher = self.keyword.searcher()
+        self._searcher_at = (now, searcher) if searcher is not None else None
+        return searcher
 
     @property
     def semantic_available(self) -> bool:
@@ -261,7 +277,7 @@ class Retriever:
         order_by: str | None = None,
     ) -> Ranked:
         """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches."""
-        searcher = self.keyword.searcher()
+        searcher = self._searcher()
         if searcher is None:
             return Ranked([], 0)
         query = self._full_query(parsed, filters, self.keyword.schema)
@@ -287,7 +303,7 @@ class Retriever:
 
     def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
         """Scores of ``query`` on these pks only (the ones that match)."""
-        searcher = self.keyword.searcher()
+        searcher = self._searcher()
         if searcher is None or not pks:
             return {}
         q = tantivy.Query.boolean_query(
@@ -329,7 +345,7 @@ class Retriever:
         found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
         if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
             return found
-        searcher = self.keyword.searcher()
+        searcher = self._searcher()
         assert searcher is not None
         hits = searcher.search(_pk_filter(self.keyword.schema, list(found)), len(found))
         keep = set()
