@@ -7,8 +7,12 @@ This is the engine behind both the site (paperboy.search.services) and the eval 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import threading
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,6 +25,8 @@ from paperboy.search.query import TITLE_PHRASE_BOOST, ParsedQuery, build_text_qu
 
 __all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSource", "query_sentences"]
 
+#: Seconds a Retriever reuses the keyword index's searcher before checking for a new generation.
+SEARCHER_TTL = 1.0
 #: Candidates taken from each side before fusion (and the pool sorted by date/upvotes in hybrid mode).
 CANDIDATES = 100
 #: Known-item rule: a paper whose title contains the whole query (>= this many index terms) as a phrase
@@ -64,6 +70,30 @@ def query_sentences(text: str, limit: int = MAX_QUERY_SENTENCES) -> list[str]:
 def _pk(value: object) -> int:
     """A pk read from the index's fast field (tantivy types it loosely)."""
     return int(value)  # type: ignore[call-overload]
+
+
+def _pk_filter(schema: tantivy.Schema, pks: Sequence[int]) -> tantivy.Query:
+    """Matches exactly these pks, score 0. A union of term queries: a few microseconds per pk, where a
+    ``term_set_query`` on the pk field costs milliseconds at 1M papers (it scans the whole field)."""
+    terms = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "pk", int(pk))) for pk in pks]
+    return tantivy.Query.const_score_query(tantivy.Query.boolean_query(terms), 0.0)
+
+
+_executor: tuple[int, ThreadPoolExecutor] | None = None
+_executor_lock = threading.Lock()
+
+
+def _background() -> ThreadPoolExecutor:
+    """The process's pool for the parts of one search that can run side by side (tantivy, ONNX Runtime
+    and faiss release the GIL while they work): 2 threads, one per core of the target machine. Made
+    again in a forked child (a pool's threads do not survive a fork)."""
+    global _executor
+    pid = os.getpid()
+    if _executor is None or _executor[0] != pid:
+        with _executor_lock:
+            if _executor is None or _executor[0] != pid:
+                _executor = (pid, ThreadPoolExecutor(max_workers=2, thread_name_prefix="search"))
+    return _executor[1]
 
 
 def _vectors_of(source: VectorSource, pks: Sequence[int]) -> dict[int, np.ndarray]:
@@ -230,8 +260,21 @@ class Retriever:
         self.method = method
         self.keyword_tiers = keyword_tiers
         self.prf_docs, self.prf_dense = prf_docs, prf_dense
+        self._searcher_at: tuple[float, tantivy.Searcher] | None = None
         self.reg_lambda, self.reg_neighbours = reg_lambda, reg_neighbours
         self.max_sentences = max_sentences
+
+    def _searcher(self) -> tantivy.Searcher | None:
+        """The keyword index's searcher. Asking the index checks the served generation on disk (a
+        readlink and a stat); one search asks several times, so the answer is reused for SEARCHER_TTL
+        seconds (a Retriever serves one request on the site; long-lived ones see a new index that late)."""
+        now = time.monotonic()
+        cached = self._searcher_at
+        if cached is not None and now - cached[0] < SEARCHER_TTL:
+            return cached[1]
+        searcher = self.keyword.searcher()
+        self._searcher_at = (now, searcher) if searcher is not None else None
+        return searcher
 
     @property
     def semantic_available(self) -> bool:
@@ -260,7 +303,7 @@ class Retriever:
         order_by: str | None = None,
     ) -> Ranked:
         """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches."""
-        searcher = self.keyword.searcher()
+        searcher = self._searcher()
         if searcher is None:
             return Ranked([], 0)
         query = self._full_query(parsed, filters, self.keyword.schema)
@@ -286,18 +329,13 @@ class Retriever:
 
     def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
         """Scores of ``query`` on these pks only (the ones that match)."""
-        searcher = self.keyword.searcher()
+        searcher = self._searcher()
         if searcher is None or not pks:
             return {}
         q = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, query),
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.const_score_query(
-                        tantivy.Query.term_set_query(self.keyword.schema, "pk", list(pks)), 0.0
-                    ),
-                ),
+                (tantivy.Occur.Must, _pk_filter(self.keyword.schema, pks)),
             ]
         )
         result = searcher.search(q, max(limit, len(pks)), count=False)
@@ -333,11 +371,9 @@ class Retriever:
         found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
         if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
             return found
-        searcher = self.keyword.searcher()
+        searcher = self._searcher()
         assert searcher is not None
-        hits = searcher.search(
-            tantivy.Query.term_set_query(self.keyword.schema, "pk", list(found)), len(found)
-        )
+        hits = searcher.search(_pk_filter(self.keyword.schema, list(found)), len(found))
         keep = set()
         for _, addr in hits.hits:
             doc = searcher.doc(addr).to_dict()
@@ -450,14 +486,16 @@ class Retriever:
            its REG_NEIGHBOURS nearest candidates by embedding, s' = (1 - lambda) s + lambda mean(s_nn).
         4. the known-item rule: papers whose title holds the whole query as a phrase stay on top.
         """
+        text_query = self._full_query(parsed, filters, self.keyword.schema)
+        # The query embedding, the first cosine search and its hits' BM25 run beside the keyword search.
+        semantic = _background().submit(self._first_semantic, parsed, filters, depth, text_query)
         kw = self.keyword_ranked(parsed, filters, depth)
-        qvec = self._query_vector(parsed)
-        if qvec is None:
+        first = semantic.result()
+        if first is None:
             return kw
         assert self.vectors is not None
-        sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
-        text_query = self._full_query(parsed, filters, self.keyword.schema)
-        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits)
+        qvec, sem_hits, sem_bm25 = first
+        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=sem_bm25)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.prf_docs > 0 and self.prf_dense > 0 and fused:
             vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
@@ -473,6 +511,21 @@ class Retriever:
         hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
         total = max(kw.total, len(hits))
         return Ranked(hits, total, semantic_used=True)
+
+    def _first_semantic(
+        self, parsed: ParsedQuery, filters: SearchFilters, depth: int, query: tantivy.Query | None
+    ) -> tuple[np.ndarray, list[Candidate], dict[int, float]] | None:
+        """The query vector, its cosine top ``depth`` and their BM25 under ``query`` (0 when they do not
+        match it; none at all without a ``query``); None when there is no query vector."""
+        qvec = self._query_vector(parsed)
+        if qvec is None:
+            return None
+        hits = self._semantic_from_vector(qvec, parsed, filters, depth)
+        if query is None:
+            return qvec, hits, {}
+        pks = [c.pk for c in hits]
+        found = self._restricted(query, pks, len(pks))
+        return qvec, hits, {pk: found.get(pk, 0.0) for pk in pks}
 
     def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""

@@ -530,6 +530,25 @@ class VectorIndex:
                 out.update({int(pk): float(s) for pk, s in zip(state.delta_ids[mask], sims, strict=True)})
         return out
 
+    def vectors(self, pks: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these papers (float32 (384,) each; papers without one are left out), in
+        one pass: what ``vector`` gives for each pk, without re-checking the served generation per pk."""
+        state = self._current()
+        if state is None or not len(pks):
+            return {}
+        wanted = np.unique(np.asarray(list(pks), dtype=np.int64))
+        out: dict[int, np.ndarray] = {}
+        rows = self._base_rows(state, wanted)
+        if len(rows):
+            block = np.array(state.matrix[rows])
+            out.update({int(state.ids[r]): block[j] for j, r in enumerate(rows)})
+        if len(state.delta_ids):
+            mask = np.isin(state.delta_ids, wanted)
+            if mask.any():
+                block = np.array(state.delta_matrix[mask])
+                out.update({int(pk): block[j] for j, pk in enumerate(state.delta_ids[mask])})
+        return out
+
     def vector(self, pk: int) -> np.ndarray | None:
         """The stored vector of a paper (float32 (384,)), or None."""
         state = self._current()

@@ -87,10 +87,14 @@ def test_query_ranks_the_related_abstract_first(sample, ours):
 
 def test_singleton_is_thread_safe(monkeypatch):
     monkeypatch.setattr(embeddings, "_embedder", None)
+    monkeypatch.setattr(embeddings, "_query_embedder", None)
+    embeddings.clear_query_cache()
     seen: list[int] = []
+    seen_query: list[int] = []
 
     def work() -> None:
         seen.append(id(embeddings.get_embedder()))
+        seen_query.append(id(embeddings.get_query_embedder()))
         embed_query("thread safety")
 
     threads = [threading.Thread(target=work) for _ in range(4)]
@@ -98,7 +102,16 @@ def test_singleton_is_thread_safe(monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    assert len(set(seen)) == 1
+    assert len(set(seen)) == 1 and len(set(seen_query)) == 1
+
+
+def test_query_embedder_gives_the_paper_embedders_vectors():
+    """Queries run on a one-thread session of the same model: the same vector as the paper embedder's."""
+    query, paper = embeddings.get_query_embedder(), embeddings.get_embedder()
+    assert query is not paper and query.threads == 1
+    texts = ["sparse attention for long documents", "graph neural networks", "q"]
+    for text in texts:
+        np.testing.assert_allclose(query.embed([text], 1), paper.embed([text], 1), atol=1e-6)
 
 
 def test_paper_text_and_hash():

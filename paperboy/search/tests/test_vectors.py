@@ -96,6 +96,11 @@ def test_appended_vectors_are_seen_by_a_loaded_reader_and_replace_old_rows(tmp_p
     hits = index.search(vecs[0], 3)
     assert hits[0][0] != moved_pk or hits[0][1] < 0.999
     assert index.scores(vecs[2001], [moved_pk, 424242]) == {moved_pk: pytest.approx(1.0, abs=1e-5)}
+    # The batch lookup agrees with one lookup per pk (delta rows win; unknown pks are left out).
+    batch = index.vectors([moved_pk, new_pk, int(ids[5]), 424242])
+    assert sorted(batch) == sorted([moved_pk, new_pk, int(ids[5])])
+    for pk, vec in batch.items():
+        np.testing.assert_array_equal(vec, index.vector(pk))
     assert index.top_k(target, 2, exclude=[new_pk])[0][0] != new_pk
 
 
