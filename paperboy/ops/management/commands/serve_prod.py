@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-
 #: Environment of the workers unless already set: one thread for the math libraries and the query embedder.
 #: gunicorn already runs more workers than cores, and idle pool threads spin (OpenBLAS) or hand work to each
 #: other: with the defaults (a pool per core in each worker) a hybrid search cost twice the CPU time.
