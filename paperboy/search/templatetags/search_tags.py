@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from django import template
 from django.conf import settings
-from django.forms import Form
+from django.forms import BaseForm, Form
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -105,6 +105,8 @@ def search_filters(form: Form) -> str:
     """``search/_filters.html`` for this form. The widgets render through Django's form renderer (a
     template each); the HTML depends only on the fields' values and errors, so it is kept per process
     for the last 256 combinations (nearly every search has no filter: one entry)."""
+    if not isinstance(form, BaseForm):  # a template rendered without the search form: nothing to cache
+        return render_to_string("search/_filters.html", {"form": form})
     key = tuple((form[name].value(), bool(form[name].errors)) for name in FILTER_FIELDS)
     try:
         html = _filters_html.get(key)
