@@ -13,8 +13,9 @@ each query starts 0.12 s after the previous one ended.
     git archive <commit> paperboy/search | tar -x -C /tmp/ref      # the code to compare against
     python scripts/bench_search_ab.py --ref /tmp/ref [--scales real,1m] [--queries 300] [--embed 256]
 
-Prints a markdown table (p50/p99 per scale and mode, ratio), how often both give the same top 20, the
-embedding throughput of both, and the load average.
+Prints a markdown table (wall-clock p50/p99 per scale and mode, their ratio, and the CPU time of the
+process per query, all threads, which the load of other processes changes much less than wall-clock
+time), how often both give the same top 20, the embedding throughput of both, and the load average.
 """
 
 from __future__ import annotations
@@ -147,21 +148,26 @@ def main() -> int:
         n = sides["after"][0].keyword.num_docs()
         for mode in ("keyword", "semantic", "hybrid"):
             times: dict[str, list[float]] = {"before": [], "after": []}
+            cpu: dict[str, list[float]] = {"before": [], "after": []}
             same = 0
             load0 = os.getloadavg()[0]
             for i, q in enumerate(queries):
                 got = {}
                 for side in ("before", "after") if i % 2 == 0 else ("after", "before"):
                     time.sleep(GAP)
-                    t = time.perf_counter()
+                    c, t = time.process_time(), time.perf_counter()
                     got[side] = run(side, mode, q)
                     times[side].append(time.perf_counter() - t)
+                    cpu[side].append(time.process_time() - c)
                 same += got["before"] == got["after"]
             b, a = (np.asarray(times[s]) * 1000 for s in ("before", "after"))
+            bc, ac = (np.asarray(cpu[s]) * 1000 for s in ("before", "after"))
             rows.append(
                 f"| {scale} | {n:,} | {mode} | {np.percentile(b, 50):.1f} | {np.percentile(b, 99):.1f} | "
                 f"{np.percentile(a, 50):.1f} | {np.percentile(a, 99):.1f} | "
-                f"{np.percentile(b, 99) / np.percentile(a, 99):.2f}x | {same}/{len(queries)} | "
+                f"{np.percentile(b, 99) / np.percentile(a, 99):.2f}x | "
+                f"{np.percentile(bc, 50):.1f} / {np.percentile(bc, 99):.1f} | "
+                f"{np.percentile(ac, 50):.1f} / {np.percentile(ac, 99):.1f} | {same}/{len(queries)} | "
                 f"{load0:.1f}-{os.getloadavg()[0]:.1f} |"
             )
             sys.stderr.write(rows[-1] + "\n")
@@ -180,9 +186,10 @@ def main() -> int:
             emb[side](sample[lo : lo + 64], batch_size=32)
             spent[side] += time.perf_counter() - t
     print(
-        "| scale | papers | mode | before p50 | before p99 | after p50 | after p99 | p99 ratio | same top 20 | load |"
+        "| scale | papers | mode | before p50 ms | before p99 | after p50 | after p99 | p99 ratio "
+        "| before CPU ms p50 / p99 | after CPU ms p50 / p99 | same top 20 | load |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     print(
         f"\nembedding ({len(sample)} real abstracts, batch 32): before {len(sample) / spent['before']:.1f}/s, "
