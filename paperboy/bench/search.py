@@ -19,6 +19,7 @@ Built indexes are cached next to the embeddings (``--rebuild`` forces a build); 
 the build time recorded when it was built. The machine's 2 cores are shared: the figures are noisy.
 
     python -m paperboy.bench.search --out build/bench-search.json [--scales real,1m] [--queries 1000]
+        [--ef-sweep 64,96,128,192,256]   # HNSW recall@10 / recall@100 and time per search at each efSearch
 """
 
 from __future__ import annotations
@@ -273,6 +274,15 @@ def _fill_missing(vecs: np.ndarray, have: np.ndarray, seed: int = 3) -> np.ndarr
     return vecs
 
 
+def _recall(index, qv: np.ndarray, exact: np.ndarray, k: int) -> tuple[float, float]:
+    """(recall@k of ``index``'s k-nearest search against the exact top k (rows of ``exact``, best
+    first), ms per search) over the query vectors ``qv``."""
+    t = time.perf_counter()
+    got = [{pk for pk, _ in index.search(v, k)} for v in qv]
+    ms = (time.perf_counter() - t) * 1000 / len(qv)
+    return float(np.mean([len(g & set(e[:k].tolist())) / k for g, e in zip(got, exact, strict=True)])), ms
+
+
 def run_scale(
     scale: str,
     data: Path,
@@ -282,6 +292,7 @@ def run_scale(
     partial: bool = False,
     embed_sample: int = 1000,
     syn_sources: int = 0,
+    ef_sweep: list[int] | None = None,
 ) -> dict:
     import django
 
@@ -405,17 +416,31 @@ def run_scale(
 
     # Recall@10 of the served vector index against exact inner product, on 200 of the queries.
     probe = V.VectorIndex(vec_root)
+    out["ef_search"] = probe.ef
     qv = np.stack([embed_query(q) for q in queries[:200]])
-    exact = np.empty((len(qv), 10), dtype=np.int64)
+    exact = np.empty((len(qv), 100), dtype=np.int64)  # exact top 100, best first
     for lo in range(0, len(qv), 20):
         sims = qv[lo : lo + 20] @ vecs.T
-        top = np.argpartition(-sims, 9, axis=1)[:, :10]
-        exact[lo : lo + 20] = ids[top]
-    got = [{pk for pk, _ in probe.search(v, 10)} for v in qv]
-    out["semantic_recall_at_10"] = round(
-        float(np.mean([len(g & set(e)) / 10 for g, e in zip(got, exact, strict=True)])), 4
-    )
+        top = np.argpartition(-sims, 99, axis=1)[:, :100]
+        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
+        exact[lo : lo + 20] = ids[np.take_along_axis(top, order, axis=1)]
+    out["semantic_recall_at_10"] = round(_recall(probe, qv, exact, 10)[0], 4)
     _say(f"{scale}: recall@10 of the vector index vs exact = {out['semantic_recall_at_10']}")
+    if ef_sweep and out["ef_search"] and V.VectorIndex(vec_root).kind == "hnsw":
+        # Semantic search asks for 20 (ef = max(ef, 20)), hybrid for 100 (ef = max(ef, 100)).
+        sweep = []
+        for ef in ef_sweep:
+            probe.ef = ef
+            r10, ms10 = _recall(probe, qv, exact, 10)
+            r100, ms100 = _recall(probe, qv, exact, 100)
+            sweep.append(
+                {"ef": ef, "recall_at_10": round(r10, 4), "ms_k10": round(ms10, 2),
+                 "recall_at_100": round(r100, 4), "ms_k100": round(ms100, 2)}
+            )  # fmt: skip
+            _say(
+                f"{scale}: ef {ef}: recall@10 {r10:.4f} ({ms10:.2f} ms), k=100 recall@100 {r100:.4f} ({ms100:.2f} ms)"
+            )
+        out["ef_sweep"] = sweep
     del probe, qv
     del vecs, real_vecs  # free the corpus arrays before measuring the serving process
     rss_before = _rss_mb()
@@ -500,6 +525,16 @@ def _table(results: list[dict]) -> str:
             + f"; build {'cached from ' + r['built_at'] if r['build_cached'] else 'this run'}; "
             f"RSS {r['rss_mb']:.0f} MB, peak {r['peak_rss_mb']:.0f} MB"
         )
+    for r in results:
+        if r.get("ef_sweep"):
+            lines.append(
+                f"{r['scale']} HNSW efSearch (served: {r['ef_search']}): "
+                + "; ".join(
+                    f"ef {e['ef']}: recall@10 {e['recall_at_10']} ({e['ms_k10']} ms), "
+                    f"recall@100 of k=100 {e['recall_at_100']} ({e['ms_k100']} ms)"
+                    for e in r["ef_sweep"]
+                )
+            )
     lines.append(f"service path: {results[0]['service']}" if results else "")
     return "\n".join(lines)
 
@@ -527,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
         help="do not wait for the real corpus to be fully embedded: rows not cached yet get perturbed copies "
         "of cached ones (the JSON reports real_vector_fraction)",
     )
+    parser.add_argument(
+        "--ef-sweep",
+        default="",
+        help="comma-separated HNSW efSearch values: recall@10 (k=10) and recall@100 (k=100, as hybrid asks) "
+        "against exact search, and time per search, for each (e.g. 64,96,128,192,256)",
+    )
     parser.add_argument("--one-scale", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--part-out", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -542,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
             args.partial_embeddings,
             args.embed_sample,
             args.synthetic_sources,
+            [int(x) for x in args.ef_sweep.split(",") if x.strip()],
         )
         assert args.part_out is not None
         args.part_out.write_text(json.dumps(result))
@@ -555,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.executable, "-m", "paperboy.bench.search", "--one-scale", scale, "--part-out", str(part),
             "--queries", str(args.queries), "--synthetic-n", str(args.synthetic_n), "--data", str(data),
             "--embed-sample", str(args.embed_sample), "--synthetic-sources", str(args.synthetic_sources),
+            "--ef-sweep", args.ef_sweep,
         ]  # fmt: skip
         if args.rebuild:
             cmd.append("--rebuild")

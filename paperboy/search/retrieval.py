@@ -301,15 +301,17 @@ class Retriever:
         limit: int,
         offset: int = 0,
         order_by: str | None = None,
+        tiers: bool = True,
     ) -> Ranked:
-        """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches."""
+        """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches.
+        ``tiers=False``: plain BM25 order (hybrid search tiers its fused list itself)."""
         searcher = self._searcher()
         if searcher is None:
             return Ranked([], 0)
         query = self._full_query(parsed, filters, self.keyword.schema)
         if query is None:
             return Ranked([], 0)
-        tiers = not order_by and self.keyword_tiers and offset + limit <= CANDIDATES
+        tiers = tiers and not order_by and self.keyword_tiers and offset + limit <= CANDIDATES
         fetch, skip = (CANDIDATES, 0) if tiers else (limit, offset)
         if order_by:
             result = searcher.search(query, fetch, count=True, order_by_field=order_by, offset=skip)
@@ -489,10 +491,11 @@ class Retriever:
         text_query = self._full_query(parsed, filters, self.keyword.schema)
         # The query embedding, the first cosine search and its hits' BM25 run beside the keyword search.
         semantic = _background().submit(self._first_semantic, parsed, filters, depth, text_query)
-        kw = self.keyword_ranked(parsed, filters, depth)
+        # The same candidates as keyword_ranked's (depth >= CANDIDATES: its tiers only reorder them).
+        kw = self.keyword_ranked(parsed, filters, depth, tiers=depth < CANDIDATES)
         first = semantic.result()
         if first is None:
-            return kw
+            return self.keyword_ranked(parsed, filters, depth) if depth >= CANDIDATES else kw
         assert self.vectors is not None
         qvec, sem_hits, sem_bm25 = first
         bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=sem_bm25)
