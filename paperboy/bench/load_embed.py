@@ -116,7 +116,7 @@ def main() -> int:
             "vectors missing from the cache are computed now: the first run embeds the demo corpus, "
             "about 8-10 min on 2 quiet cores, up to an hour on busy ones (progress below; an interrupted run resumes)"
         )
-    semantic.embed_texts = cached_embedder(cache, embed_texts, text_hash)  # type: ignore[assignment]
+    semantic.embed_texts = cached_embedder(cache, embed_texts, text_hash)
     started = time.perf_counter()
     last = [0.0]
 
