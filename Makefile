@@ -87,7 +87,9 @@ serve-prod: $(RUN_STAMP)
 	@set -a; if [ -f "$(ENV_FILE)" ]; then . "$(abspath $(ENV_FILE))"; fi; set +a; \
 	  $(PY) manage.py serve_prod
 
-## Load test: gunicorn on 127.0.0.1 against PostgreSQL (database paperboy_bench) with the demo corpus.
+## Load test: gunicorn on 127.0.0.1 against PostgreSQL (database paperboy_bench) with the demo corpus, embedded
+## for hybrid search (vectors cached in ~/.cache/paperboy/bench; the first run embeds ~25k papers: 8-10 min on
+## 2 quiet cores, 54 min when other jobs kept them busy). The search page is hit with 200 queries cut from demo titles.
 bench-load: $(STAMP)
 	@mkdir -p build
 	$(PY) -m paperboy.bench.load --out build/bench-load.json

@@ -329,7 +329,7 @@ WORKER_EMBED_MINUTES = env_int("PAPERBOY_WORKER_EMBED_MINUTES", 15)
 WORKER_DIGEST_MINUTES = env_int("PAPERBOY_WORKER_DIGEST_MINUTES", 5)
 #: A job claim still "running" after this many minutes is taken to be dead and may be claimed again.
 WORKER_STALE_MINUTES = env_int("PAPERBOY_WORKER_STALE_MINUTES", 180)
-#: gunicorn for `manage.py serve_prod`: bind address and worker processes (default 2 x cores + 1, at most 9).
+#: gunicorn for `manage.py serve_prod`: bind address and worker processes (default cores + 1, at most 9).
 WEB_BIND = env_str("PAPERBOY_WEB_BIND", "127.0.0.1:8000")
 WEB_WORKERS = env_int("PAPERBOY_WEB_WORKERS", 0)
 #: gunicorn threads per worker (more than 1 uses the gthread worker class), request timeout, access log

@@ -8,7 +8,7 @@ Usage: ``python -m paperboy.bench.load [--out build/bench-load.json] [--duration
 2. Embeds the papers with the product's embed job and rebuilds the vector index
    (paperboy.bench.load_embed), so the search page serves its default hybrid search; the vectors are
    cached in ``~/.cache/paperboy/bench/load-embeddings`` by model version and text hash (the first run
-   computes them: about 8-10 min on 2 shared cores). ``--no-embed`` measures keyword-only search.
+   computes them: 8-10 min on 2 quiet cores, 54 min at load average 12). ``--no-embed`` measures keyword-only search.
 3. Starts ``manage.py serve_prod`` (gunicorn, ``--workers``) on a free 127.0.0.1 port, production
    settings except https (plain http on loopback).
 4. Runs wrk (``--connections`` connections, ``--duration`` seconds each, after a short warm-up) on the
@@ -256,18 +256,20 @@ def fetch(url: str) -> tuple[int, str]:
 
 def server_cpu_seconds(session: int, database: str) -> float:
     """CPU seconds (user + system) used so far by the server's processes (session ``session``: gunicorn
-    and its workers) and by the PostgreSQL backends connected to ``database``. Linux /proc only; 0.0
-    elsewhere. Dead processes drop out, so compare two readings of the same processes only."""
+    and its workers, including workers that gunicorn replaced and reaped: their time is in the master's
+    children times) and by the PostgreSQL backends connected to ``database`` (a backend that exited is
+    not counted). Linux /proc only; 0.0 elsewhere."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total = 0
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             stat = (proc / "stat").read_text()
+            # proc(5), counted from "state": [3] session id, [11] utime, [12] stime, [13] cutime, [14] cstime
             fields = stat[stat.rindex(")") + 2 :].split()
-            # fields[3] is the session id, fields[11] utime, fields[12] stime (proc(5), counted from "state")
-            if int(fields[3]) == session or (
-                f" {database} "
-                in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if int(fields[3]) == session:
+                total += sum(int(f) for f in fields[11:15])
+            elif f" {database} " in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace"
             ):
                 total += int(fields[11]) + int(fields[12])
         except (OSError, ValueError, IndexError):

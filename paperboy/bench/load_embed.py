@@ -13,8 +13,8 @@ Cache: ``$PAPERBOY_BENCH_CACHE`` (default ``~/.cache/paperboy/bench``) ``/load-e
 one ``part-*.npz`` per embed chunk holding ``hashes`` (text_hash of the embedded text, 32 hex digits)
 and ``vectors`` (float32, (n, 384)). The key is the model version (sha256 of the ONNX file) and the hash
 of exactly the text that was embedded (``paper_text``), so a changed title or abstract, or another
-model, is computed afresh. The first run embeds the whole demo corpus (~23.7k papers, about 8-10 min
-on 2 shared cores); every chunk is written as soon as it is done, so an interrupted run resumes.
+model, is computed afresh. The first run embeds the whole demo corpus (24,935 papers, about 8-10 min
+on 2 quiet cores; 54 min at load average 12); every chunk is written as soon as it is done, so an interrupted run resumes.
 
 Prints progress lines to stderr and a final ``@@EMBED {json}`` line to stdout:
 ``{"papers", "embedded", "from_cache", "computed", "seconds", "vector_index": {kind, n, ...}}``.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -113,15 +114,16 @@ def main() -> int:
     if pending > len(cache):
         _say(
             "vectors missing from the cache are computed now: the first run embeds the demo corpus, "
-            "about 8-10 min on 2 shared cores (progress below; an interrupted run resumes)"
+            "about 8-10 min on 2 quiet cores, up to an hour on busy ones (progress below; an interrupted run resumes)"
         )
     semantic.embed_texts = cached_embedder(cache, embed_texts, text_hash)
     started = time.perf_counter()
     last = [0.0]
 
-    def progress(line: str) -> None:  # one line per chunk; at most one every 15 s unless computing
+    def progress(line: str) -> None:  # one line per chunk: at most one every 15 s, and the last one
         now = time.perf_counter()
-        if now - last[0] >= 15 or "ETA 0 s" in line:
+        done = re.match(r"embed: (\d+)/(\d+) ", line)
+        if now - last[0] >= 15 or (done is not None and done.group(1) == done.group(2)):
             last[0] = now
             _say(f"{line} ({cache.hits:,} from the cache, {cache.computed:,} computed)")
 

@@ -277,10 +277,6 @@ def search_papers(
         if mode == "semantic":
             ranked = retriever.semantic_ranked(parsed, filters, depth)
         else:
-            # The fused list gets the exact-match tiers (hybrid_ranked's last step); the keyword list it
-            # fuses is used as a set of BM25 scores, so tiering it too only cost two more tantivy searches.
-            # (mode is hybrid only with a query vector, so hybrid_ranked never returns that list as is.)
-            retriever.keyword_tiers = False
             ranked = retriever.hybrid_ranked(parsed, filters, depth)
         pool = ranked.hits
         if sort != "relevance":

@@ -104,7 +104,7 @@ _filters_html: dict[tuple[object, ...], str] = {}
 def search_filters(form: Form) -> str:
     """``search/_filters.html`` for this form. The widgets render through Django's form renderer (a
     template each); the HTML depends only on the fields' values and errors, so it is kept per process
-    for the last 256 combinations (nearly every search has no filter: one entry)."""
+    for up to 256 combinations, emptied when full (nearly every search has no filter: one entry)."""
     if not isinstance(form, BaseForm):  # a template rendered without the search form: nothing to cache
         return render_to_string("search/_filters.html", {"form": form})
     key = tuple((form[name].value(), bool(form[name].errors)) for name in FILTER_FIELDS)
