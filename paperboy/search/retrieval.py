@@ -398,18 +398,34 @@ class Retriever:
         q = tantivy.Query.phrase_query(self.keyword.schema, "text", [(p - first, t) for p, t in run])
         return set(self._restricted(q, pks, len(pks)))
 
+    def tier_sets(
+        self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]
+    ) -> tuple[set[int], set[int]]:
+        """(known items, exact-phrase items) among these pks: the tiers of :meth:`tiered`."""
+        known = self.known_items(parsed, filters, pks)
+        exact = self.exact_phrase_items(parsed, pks) if EXACT_PHRASE_TIER else set()
+        return known, exact
+
     def tiered(
-        self, parsed: ParsedQuery, filters: SearchFilters, ranked: list[tuple[int, float]], depth: int
+        self,
+        parsed: ParsedQuery,
+        filters: SearchFilters,
+        ranked: list[tuple[int, float]],
+        depth: int,
+        sets: tuple[set[int], set[int]] | None = None,
     ) -> list[tuple[int, float]]:
         """Exact matches first, meaning after (DOMAIN.md: meaning must never bury exact matches).
         Among the top ``depth``: papers whose title holds the query (known items), then papers whose
         title or abstract holds the query as an exact phrase (when EXACT_PHRASE_TIER), then the rest;
-        each tier keeps its order."""
+        each tier keeps its order. ``sets``: ``tier_sets`` of any superset of the top ``depth``, if
+        already known."""
         if not ranked:
             return ranked
         head = [pk for pk, _ in ranked[:depth]]
-        known = self.known_items(parsed, filters, head)
-        exact = self.exact_phrase_items(parsed, head) if EXACT_PHRASE_TIER else set()
+        if sets is None:
+            known, exact = self.tier_sets(parsed, filters, head)
+        else:
+            known, exact = sets[0].intersection(head), sets[1].intersection(head)
         if not known and not exact:
             return ranked
         order = {pk: i for i, (pk, _) in enumerate(ranked)}
@@ -500,17 +516,21 @@ class Retriever:
         qvec, sem_hits, sem_bm25 = first
         bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=sem_bm25)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
+        tiers = None
         if self.prf_docs > 0 and self.prf_dense > 0 and fused:
             vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
             if vecs:
                 moved = qvec + self.prf_dense * np.mean(vecs, axis=0)
                 qvec = (moved / np.linalg.norm(moved)).astype(np.float32)
                 sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
+                # The candidates are final here (keyword hits + these): their tiers are found meanwhile.
+                pool = list(dict.fromkeys([c.pk for c in kw.hits] + [c.pk for c in sem_hits]))
+                tiers = _background().submit(self.tier_sets, parsed, filters, pool)
                 bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=bm25)
                 fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
             fused = self._regularise(fused)
-        fused = self.tiered(parsed, filters, fused, depth)
+        fused = self.tiered(parsed, filters, fused, depth, sets=tiers.result() if tiers else None)
         hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
         total = max(kw.total, len(hits))
         return Ranked(hits, total, semantic_used=True)

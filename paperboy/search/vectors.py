@@ -174,9 +174,22 @@ def build_generation(
     return gen
 
 
+#: Seconds a reader trusts its last look at the served generation and its delta (a read of CURRENT and a
+#: stat): one search asks the index several times. Swaps and appends made by this process are seen at once
+#: (they bump _local_writes); those of other processes (the embed job) within this many seconds.
+RECHECK_SECONDS = 0.1
+_local_writes = 0
+
+
+def _wrote() -> None:
+    global _local_writes
+    _local_writes += 1
+
+
 def _swap(root: Path, gen: Path, keep: int = 2) -> None:
     """Serve ``gen`` (caller holds the write lock) and delete all but the ``keep`` newest generations.
     Readers holding an old generation keep their memory maps: unlinked files stay readable."""
+    _wrote()
     tmp = root / f".CURRENT.{uuid.uuid4().hex[:6]}"
     _fsync_write(tmp, gen.name.encode())
     tmp.replace(root / "CURRENT")
@@ -190,6 +203,7 @@ def _swap(root: Path, gen: Path, keep: int = 2) -> None:
 
 
 def _append_locked(root: Path, ids: np.ndarray, vectors: np.ndarray) -> None:
+    _wrote()
     name = _current_name(root)
     if name is None or not (root / name).is_dir():
         gen = build_generation(root, np.zeros(0, np.int64), np.zeros((0, DIM), np.float32))
@@ -340,6 +354,7 @@ class VectorIndex:
         self.ef = ef or ef_search()
         self._lock = threading.Lock()
         self._state: _State | None = None
+        self._checked: tuple[float, int] = (-1.0, -1)  # (monotonic time, _local_writes) of the last look
 
     # -- loading
     def _load(self, name: str) -> _State:
@@ -361,9 +376,14 @@ class VectorIndex:
         return _State(name, meta["kind"], ids, matrix, hnsw, d_ids, d_vecs, m, dead)
 
     def _current(self) -> _State | None:
-        """The state to search, reloading the generation or its delta when they changed on disk."""
-        name = _current_name(self.root)
+        """The state to search, reloading the generation or its delta when they changed on disk
+        (looked at no more often than every RECHECK_SECONDS unless this process wrote since)."""
         state = self._state
+        now, writes = time.monotonic(), _local_writes
+        if state is not None and self._checked[1] == writes and now - self._checked[0] < RECHECK_SECONDS:
+            return state
+        self._checked = (now, writes)
+        name = _current_name(self.root)
         if name is None:
             return state
         try:
