@@ -83,22 +83,17 @@ def search_script(paths: list[str]) -> str:
 
 
 def make_queries(titles: list[str], n: int, seed: int = 7) -> list[str]:
-    """``n`` distinct queries cut from real titles: 2-7 consecutive words, lower-cased, sometimes one word
-    dropped (as paperboy.bench.search does)."""
+    """``n`` distinct queries cut from real titles, as paperboy.bench.search does (its ``title_query``)."""
+    from paperboy.bench.search import title_query
+
     rng = random.Random(seed)
     out: dict[str, None] = {}
     tries = 0
     while len(out) < n and tries < 100 * n:
         tries += 1
-        words = re.sub(r"[^\w\s-]", " ", rng.choice(titles)).lower().split()
-        if len(words) < 3:
-            continue
-        size = rng.randint(2, min(7, len(words)))
-        start = rng.randint(0, len(words) - size)
-        window = words[start : start + size]
-        if len(window) > 3 and rng.random() < 0.5:
-            del window[rng.randrange(len(window))]
-        out[" ".join(window)] = None
+        query = title_query(rng, titles)
+        if query is not None:
+            out[query] = None
     return list(out)
 
 

@@ -66,20 +66,28 @@ def _du_mb(path: Path) -> float:
 
 
 # -- queries ----------------------------------------------------------------------------------------------
+def title_query(rng: random.Random, titles: list[str]) -> str | None:
+    """One query cut from a random real title: 2-7 consecutive words, lower-cased, one word dropped half the
+    time when there are more than 3; None when the drawn title has fewer than 3 words."""
+    words = re.sub(r"[^\w\s-]", " ", rng.choice(titles)).lower().split()
+    if len(words) < 3:
+        return None
+    size = rng.randint(2, min(7, len(words)))
+    start = rng.randint(0, len(words) - size)
+    window = words[start : start + size]
+    if len(window) > 3 and rng.random() < 0.5:
+        del window[rng.randrange(len(window))]
+    return " ".join(window)
+
+
 def make_queries(titles: list[str], n: int, seed: int = 11) -> list[str]:
-    """``n`` queries from real titles: 2-7 consecutive words, lower-cased, sometimes one word dropped."""
+    """``n`` queries from real titles (:func:`title_query`), repeats allowed."""
     rng = random.Random(seed)
     out: list[str] = []
     while len(out) < n:
-        words = re.sub(r"[^\w\s-]", " ", rng.choice(titles)).lower().split()
-        if len(words) < 3:
-            continue
-        size = rng.randint(2, min(7, len(words)))
-        start = rng.randint(0, len(words) - size)
-        window = words[start : start + size]
-        if len(window) > 3 and rng.random() < 0.5:
-            del window[rng.randrange(len(window))]
-        out.append(" ".join(window))
+        query = title_query(rng, titles)
+        if query is not None:
+            out.append(query)
     return out
 
 
