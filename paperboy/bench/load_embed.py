@@ -79,7 +79,7 @@ class VectorCache:
 def cached_embedder(cache: VectorCache, embed_texts, text_hash):
     """``embed_texts`` with the same signature and result, reading known texts from ``cache``."""
 
-    def embed(texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def embed(texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
         hashes = [text_hash(t) for t in texts]
         missing = [i for i, h in enumerate(hashes) if h not in cache.rows]
         if missing:

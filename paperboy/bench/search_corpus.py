@@ -122,7 +122,7 @@ def cached_embeddings(corpus: Corpus, log=_say) -> tuple[np.ndarray, dict]:
             continue
         chunk = texts[c * CHUNK : (c + 1) * CHUNK]
         t = time.perf_counter()
-        vecs = embed_texts(chunk, batch_size=32)
+        vecs = embed_texts(chunk)
         dt = time.perf_counter() - t
         done_seconds += dt
         done_count += len(chunk)

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from paperboy.papers.models import Paper
 from paperboy.search import vectors
-from paperboy.search.embeddings import embed_texts, model_version, paper_text, text_hash
+from paperboy.search.embeddings import BATCH_SIZE, embed_texts, model_version, paper_text, text_hash
 from paperboy.search.models import PaperEmbedding
 
 __all__ = ["EmbedLocked", "EmbedReport", "embed_lock", "embed_pending", "stale_papers"]
@@ -123,7 +123,7 @@ def _embed_chunk(papers: list[tuple[int, str, str]], checked_at, batch_size: int
 def embed_pending(
     *,
     limit: int | None = None,
-    batch_size: int = 32,
+    batch_size: int = BATCH_SIZE,
     chunk_size: int = 256,
     progress: Callable[[str], None] | None = None,
     compact: bool = True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperboy.search.embeddings import BATCH_SIZE
 from paperboy.search.semantic import EmbedLocked, embed_lock, embed_pending
 
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=None, help="embed at most this many papers")
-        parser.add_argument("--batch-size", type=int, default=32, help="texts per model call (default 32)")
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=f"texts per model call (default {BATCH_SIZE})"
+        )
         parser.add_argument(
             "--chunk-size", type=int, default=256, help="papers stored per transaction and index append"
         )
