@@ -26,6 +26,7 @@ import datetime as dt
 import fcntl
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -167,6 +168,19 @@ def _as_naive_utc(value: dt.datetime | dt.date) -> dt.datetime:
     return value
 
 
+#: A reader looks at the served generation on disk (a readlink and a stat) at most this often, in seconds:
+#: a web process serving 100 searches a second would otherwise make 200 system calls a second for nothing.
+#: Writes by this process (upsert, rebuild) are seen at once (they bump _local_writes); those of other
+#: processes (ingest, the worker) within this many seconds.
+RECHECK_SECONDS = 0.1
+_local_writes = 0
+
+
+def _wrote() -> None:
+    global _local_writes
+    _local_writes += 1
+
+
 class KeywordIndex:
     """One index folder (see the module docstring). Safe to share between threads of a process."""
 
@@ -177,6 +191,7 @@ class KeywordIndex:
         self._index: tantivy.Index | None = None
         self._generation: str | None = None
         self._meta_mtime: int | None = None
+        self._checked: tuple[float, int] = (-1.0, -1)  # (monotonic time, _local_writes) of the last look
 
     # -- locations -------------------------------------------------------------------------------------
     @property
@@ -225,8 +240,17 @@ class KeywordIndex:
         return gen is not None and (self.root / gen / "meta.json").exists()
 
     def index(self) -> tantivy.Index | None:
-        """The served tantivy index, reloaded if another process swapped or committed it; None when none."""
+        """The served tantivy index, reloaded if another process swapped or committed it; None when none.
+        Looks at the disk at most every RECHECK_SECONDS, unless this process wrote to an index since."""
+        now, writes = time.monotonic(), _local_writes
+        if (
+            self._index is not None
+            and self._checked[1] == writes
+            and now - self._checked[0] < RECHECK_SECONDS
+        ):
+            return self._index
         with self._lock:
+            self._checked = (now, writes)
             gen = self._current_generation()
             if gen is None:
                 self._index = None
@@ -280,6 +304,7 @@ class KeywordIndex:
             writer.wait_merging_threads()
             if created:
                 self._swap(gen)
+        _wrote()
         return count
 
     def rebuild(self, docs: Iterable[IndexDoc], threads: int = 2) -> int:
@@ -298,4 +323,5 @@ class KeywordIndex:
                 shutil.rmtree(self.root / name, ignore_errors=True)
                 raise
             self._swap(name)
+        _wrote()
         return count
