@@ -251,6 +251,7 @@ def run_set(
                     "alpha",
                     "prf_docs",
                     "prf_dense",
+                    "prf_pool",
                     "reg_lambda",
                     "reg_neighbours",
                     "max_sentences",
@@ -288,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sweep",
         default="",
         help="comma-separated hybrid settings to report too (tuning), each 'key=value;...' with keys "
-        "method (z, mm, rrfw), alpha, prf_docs, prf_dense, reg_lambda, reg_neighbours, max_sentences "
+        "method (z, mm, rrfw), alpha, prf_docs, prf_dense, prf_pool, reg_lambda, reg_neighbours, max_sentences "
         "(1: embed a query whole, without the sentence split; it changes the semantic side of hybrid only)",
     )
     args = parser.parse_args(argv)

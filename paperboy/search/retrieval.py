@@ -21,7 +21,13 @@ import tantivy
 
 from paperboy.search import fusion
 from paperboy.search.engine import KeywordIndex, analyze, analyze_positions
-from paperboy.search.query import TITLE_PHRASE_BOOST, ParsedQuery, build_text_query, constraint_query
+from paperboy.search.query import (
+    TITLE_PHRASE_BOOST,
+    ParsedQuery,
+    build_text_query,
+    constraint_query,
+    proximity_query,
+)
 
 __all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSource", "query_sentences"]
 
@@ -29,6 +35,9 @@ __all__ = ["ArrayVectors", "Candidate", "Retriever", "SearchFilters", "VectorSou
 SEARCHER_TTL = 1.0
 #: Candidates taken from each side before fusion (and the pool sorted by date/upvotes in hybrid mode).
 CANDIDATES = 100
+#: Keyword relevance ranking scores this many top matches of the query without proximity boosts with the
+#: whole query (Retriever.keyword_ranked): twice the candidates, so the boosts reorder a wide pool.
+RERANK_DEPTH = 200
 #: Known-item rule: a paper whose title contains the whole query (>= this many index terms) as a phrase
 #: stays above papers that do not, whatever the fusion says. Meaning adds to exact matches, never buries them.
 KNOWN_ITEM_MIN_TERMS = 3
@@ -39,6 +48,10 @@ EXACT_PHRASE_TIER = True
 #: (RM3-style BM25 expansion from the same papers was measured too and lowered nDCG@10 on NPL: dropped.)
 PRF_DOCS = 3
 PRF_DENSE = 0.75
+#: The feedback query q' re-ranks the first cosine search's top PRF_POOL papers exactly, instead of searching
+#: every vector again: one vector search per hybrid query, not two. A paper outside q's top PRF_POOL rarely
+#: enters q''s top CANDIDATES (q' keeps q with weight 1 against the feedback's 0.75).
+PRF_POOL = 400
 #: Score regularisation: weight of the neighbours' mean score, and how many nearest candidates.
 REG_LAMBDA = 0.2
 REG_NEIGHBOURS = 5
@@ -248,6 +261,7 @@ class Retriever:
         method: str = fusion.HYBRID_METHOD,
         prf_docs: int = PRF_DOCS,
         prf_dense: float = PRF_DENSE,
+        prf_pool: int = PRF_POOL,
         reg_lambda: float = REG_LAMBDA,
         reg_neighbours: int = REG_NEIGHBOURS,
         keyword_tiers: bool = True,
@@ -259,7 +273,7 @@ class Retriever:
         self.alpha = alpha
         self.method = method
         self.keyword_tiers = keyword_tiers
-        self.prf_docs, self.prf_dense = prf_docs, prf_dense
+        self.prf_docs, self.prf_dense, self.prf_pool = prf_docs, prf_dense, prf_pool
         self._searcher_at: tuple[float, tantivy.Searcher] | None = None
         self.reg_lambda, self.reg_neighbours = reg_lambda, reg_neighbours
         self.max_sentences = max_sentences
@@ -282,12 +296,12 @@ class Retriever:
 
     # -- keyword -------------------------------------------------------------------------------------
     def _full_query(
-        self, parsed: ParsedQuery, filters: SearchFilters, schema: tantivy.Schema
+        self, parsed: ParsedQuery, filters: SearchFilters, schema: tantivy.Schema, proximity: bool = True
     ) -> tantivy.Query | None:
         extra = filters.clauses(schema)
         if not parsed.clauses and extra:  # no words, only filters: every paper that passes them
             return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), *extra])
-        text = build_text_query(schema, parsed)
+        text = build_text_query(schema, parsed, proximity=proximity)
         if text is None:
             return None
         if not extra:
@@ -302,32 +316,51 @@ class Retriever:
         offset: int = 0,
         order_by: str | None = None,
         tiers: bool = True,
+        count: bool = True,
     ) -> Ranked:
-        """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches.
-        ``tiers=False``: plain BM25 order (hybrid search tiers its fused list itself)."""
+        """BM25 ranking (or ``order_by`` a fast field, descending) with the exact number of matches
+        (``count=False``: ``total`` is only the number of hits returned, and the search is cheaper).
+        ``tiers=False``: plain BM25 order (hybrid search tiers its fused list itself).
+
+        The query runs without its proximity boosts (a flat union of term queries with the same matches,
+        about a third cheaper at 1M papers). For relevance order its top ``max(RERANK_DEPTH, offset +
+        limit)`` then get the boosts' scores added (``_restricted``), which makes each one's score its
+        score under the whole query. A paper outside that top that only the boosts would lift onto the
+        page is missed; the boosts reward the query's words side by side, which already scores high."""
         searcher = self._searcher()
         if searcher is None:
             return Ranked([], 0)
-        query = self._full_query(parsed, filters, self.keyword.schema)
+        schema = self.keyword.schema
+        query = self._full_query(parsed, filters, schema, proximity=False)
         if query is None:
             return Ranked([], 0)
         tiers = tiers and not order_by and self.keyword_tiers and offset + limit <= CANDIDATES
-        fetch, skip = (CANDIDATES, 0) if tiers else (limit, offset)
         if order_by:
-            result = searcher.search(query, fetch, count=True, order_by_field=order_by, offset=skip)
+            result = searcher.search(query, limit, count=count, order_by_field=order_by, offset=offset)
         else:
-            result = searcher.search(query, fetch, count=True, offset=skip)
+            result = searcher.search(query, max(RERANK_DEPTH, offset + limit), count=count)
         addresses = [addr for _, addr in result.hits]
         pks = searcher.fast_field_values("pk", addresses) if addresses else []
         hits = [
             Candidate(_pk(pk), float(score) if not order_by else 0.0, bm25=None if order_by else float(score))
             for (score, _), pk in zip(result.hits, pks, strict=True)
         ]
+        total = int(getattr(result, "count", 0) or 0) if count else len(hits)
+        if not order_by and hits:
+            boosts = proximity_query(schema, parsed)
+            if boosts is not None:
+                extra = self._restricted(boosts, [c.pk for c in hits], len(hits))
+                for c in hits:
+                    c.score += extra.get(c.pk, 0.0)
+                    c.bm25 = c.score
+                hits.sort(key=lambda c: -c.score)  # stable: ties keep the index's order
+            if not tiers:
+                hits = hits[offset : offset + limit]
         if tiers:
             by_pk = {c.pk: c for c in hits}
             ordered = self.tiered(parsed, filters, [(c.pk, c.score) for c in hits], CANDIDATES)
             hits = [by_pk[pk] for pk, _ in ordered][offset : offset + limit]
-        return Ranked(hits, int(getattr(result, "count", 0) or 0))
+        return Ranked(hits, total)
 
     def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
         """Scores of ``query`` on these pks only (the ones that match)."""
@@ -498,8 +531,8 @@ class Retriever:
         1. first pass: BM25 top ``depth`` and cosine top ``depth``; every candidate of the union gets both
            scores; fused by the convex combination of z-scores (alpha = HYBRID_ALPHA on BM25).
         2. dense pseudo-relevance feedback: the query vector moves towards the mean vector of the top
-           PRF_DOCS fused papers (Rocchio 1971: q' = q + beta * mean(d)), the cosine side is searched
-           again with q', and the union is fused again.
+           PRF_DOCS fused papers (Rocchio 1971: q' = q + beta * mean(d)), the cosine side is taken again
+           as q''s top ``depth`` among the first search's top PRF_POOL, and the union is fused again.
         3. score regularisation (Diaz 2005): each candidate's fused score is mixed with the mean score of
            its REG_NEIGHBOURS nearest candidates by embedding, s' = (1 - lambda) s + lambda mean(s_nn).
         4. the known-item rule: papers whose title holds the whole query as a phrase stay on top.
@@ -508,21 +541,24 @@ class Retriever:
         # The query embedding, the first cosine search and its hits' BM25 run beside the keyword search.
         semantic = _background().submit(self._first_semantic, parsed, filters, depth, text_query)
         # The same candidates as keyword_ranked's (depth >= CANDIDATES: its tiers only reorder them).
-        kw = self.keyword_ranked(parsed, filters, depth, tiers=depth < CANDIDATES)
+        kw = self.keyword_ranked(parsed, filters, depth, tiers=depth < CANDIDATES, count=False)
         first = semantic.result()
         if first is None:
             return self.keyword_ranked(parsed, filters, depth) if depth >= CANDIDATES else kw
         assert self.vectors is not None
-        qvec, sem_hits, sem_bm25 = first
+        qvec, sem_pool, sem_bm25 = first
+        sem_hits = sem_pool[:depth]
         bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=sem_bm25)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         tiers = None
-        if self.prf_docs > 0 and self.prf_dense > 0 and fused:
+        if self._prf and fused:
             vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
             if vecs:
                 moved = qvec + self.prf_dense * np.mean(vecs, axis=0)
                 qvec = (moved / np.linalg.norm(moved)).astype(np.float32)
-                sem_hits = self._semantic_from_vector(qvec, parsed, filters, depth)
+                rescored = self.vectors.scores(qvec, [c.pk for c in sem_pool])
+                best = sorted(rescored.items(), key=lambda item: (-item[1], item[0]))[:depth]
+                sem_hits = [Candidate(pk, s, cosine=s) for pk, s in best]
                 # The candidates are final here (keyword hits + these): their tiers are found meanwhile.
                 pool = list(dict.fromkeys([c.pk for c in kw.hits] + [c.pk for c in sem_hits]))
                 tiers = _background().submit(self.tier_sets, parsed, filters, pool)
@@ -532,23 +568,29 @@ class Retriever:
             fused = self._regularise(fused)
         fused = self.tiered(parsed, filters, fused, depth, sets=tiers.result() if tiers else None)
         hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
-        total = max(kw.total, len(hits))
-        return Ranked(hits, total, semantic_used=True)
+        return Ranked(hits, len(hits), semantic_used=True)
+
+    @property
+    def _prf(self) -> bool:
+        return self.prf_docs > 0 and self.prf_dense > 0
 
     def _first_semantic(
         self, parsed: ParsedQuery, filters: SearchFilters, depth: int, query: tantivy.Query | None
     ) -> tuple[np.ndarray, list[Candidate], dict[int, float]] | None:
-        """The query vector, its cosine top ``depth`` and their BM25 under ``query`` (0 when they do not
-        match it; none at all without a ``query``); None when there is no query vector."""
+        """The query vector, its cosine top ``max(depth, prf_pool)`` (the pool the feedback query
+        re-ranks; ``depth`` without feedback) and the BM25 of the top ``depth`` under ``query`` (0 when
+        they do not match it; none at all without a ``query``); None when there is no query vector."""
         qvec = self._query_vector(parsed)
         if qvec is None:
             return None
-        hits = self._semantic_from_vector(qvec, parsed, filters, depth)
+        pool = self._semantic_from_vector(
+            qvec, parsed, filters, max(depth, self.prf_pool) if self._prf else depth
+        )
         if query is None:
-            return qvec, hits, {}
-        pks = [c.pk for c in hits]
+            return qvec, pool, {}
+        pks = [c.pk for c in pool[:depth]]
         found = self._restricted(query, pks, len(pks))
-        return qvec, hits, {pk: found.get(pk, 0.0) for pk in pks}
+        return qvec, pool, {pk: found.get(pk, 0.0) for pk in pks}
 
     def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""

@@ -69,7 +69,8 @@ class SearchHit:
 @dataclass
 class SearchResults:
     """A page of results. ``total`` is exact for keyword mode and for sorted keyword results; in semantic
-    and hybrid modes it counts the fused candidate pool (at most the keyword matches plus 100).
+    and hybrid modes it counts the ranked pool (hybrid: the union of the keyword and semantic top 100,
+    so at most 200; counting every keyword match would cost a fifth of the keyword search at 1M papers).
     ``redirect_to`` is set when the query is an arXiv id or URL of a paper we have."""
 
     query: str
