@@ -50,7 +50,9 @@ PRF_DOCS = 3
 PRF_DENSE = 0.75
 #: The feedback query q' re-ranks the first cosine search's top PRF_POOL papers exactly, instead of searching
 #: every vector again: one vector search per hybrid query, not two. A paper outside q's top PRF_POOL rarely
-#: enters q''s top CANDIDATES (q' keeps q with weight 1 against the feedback's 0.75).
+#: enters q''s top CANDIDATES (q' keeps q with weight 1 against the feedback's 0.75). ``make eval-search``,
+#: hybrid nDCG@10 NPL / CISI: pool 200 .5115 / .4697; 1,000 and every paper (the full second search)
+#: .5116 / .4709, the same as 400.
 PRF_POOL = 400
 #: Score regularisation: weight of the neighbours' mean score, and how many nearest candidates.
 REG_LAMBDA = 0.2
