@@ -206,8 +206,8 @@ HTTP_USER_AGENT = env_str(
 #: Where the search index files live.
 SEARCH_INDEX_DIR = env_path("PAPERBOY_SEARCH_INDEX_DIR", DATA_DIR / "search")
 # Vector index (paperboy.search.vectors): exact search below this many vectors, HNSW (faiss) at or above.
-# 50,000: exact search over 75k vectors took 10-16 ms per query on the shared 2 cores (make bench-search).
-SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 50_000)
+# 20,000: one exact search over 25k vectors costs 3.3 ms of CPU, HNSW 0.8 ms (paperboy/search/vectors.py).
+SEARCH_ANN_THRESHOLD = env_int("PAPERBOY_ANN_THRESHOLD", 20_000)
 SEARCH_ANN_EF_SEARCH = env_int("PAPERBOY_ANN_EF_SEARCH", 256)
 #: Search by meaning is offered once this fraction of the papers has vectors (until then: keyword search and
 #: a note with the progress), so a half-finished ``embed`` run cannot push its few papers to the top.

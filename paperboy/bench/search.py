@@ -9,7 +9,7 @@ Scales:
     (sigma 0.02 per dimension, cosine to the source about 0.93), renormalised.
 
 Each scale runs in its own subprocess (so RSS figures are its own): build the keyword index (tantivy)
-and the vector index (exact below PAPERBOY_ANN_THRESHOLD = 50,000 vectors, HNSW above), both timed,
+and the vector index (exact below PAPERBOY_ANN_THRESHOLD = 20,000 vectors, HNSW above), both timed,
 then time 1,000 queries one after another through the search service's retrieval path, query
 embedding included: parse -> (embed_query) -> keyword BM25 / vector top-k / hybrid fusion, as
 ``paperboy.search.services`` runs them (fetching the 20 Paper rows and rendering are not included).

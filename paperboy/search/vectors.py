@@ -4,9 +4,10 @@ Vectors live in the database (``PaperEmbedding``); this index is a derived copy 
 processes load lazily and search in memory. Scores are inner products of unit vectors, i.e. cosines.
 
 * Exact (fewer than ``settings.SEARCH_ANN_THRESHOLD`` vectors, env PAPERBOY_ANN_THRESHOLD, default
-  50,000): a float32 matrix X (n, 384), memory-mapped, ``X @ q`` and ``argpartition``. Recall 1.0;
-  4 ms at 100k on 2 quiet cores (techeval §2) but 10-16 ms at 75k on the shared ones, too slow for
-  the 20 ms hybrid budget; hence the low threshold.
+  20,000): a float32 matrix X (n, 384), memory-mapped, ``X @ q`` and ``argpartition``. Recall 1.0, but
+  it reads all of X per query: 3.3 ms of CPU at 25,000 real paper vectors on a quiet core, where HNSW
+  (k 400, ef 400, as hybrid search asks) takes 0.8 ms with recall@100 0.996 and builds in 3 s. One search
+  is most of the CPU a web process spends on a hybrid search, hence the low threshold.
 * HNSW (at or above the threshold): faiss ``IndexHNSWFlat`` with inner product, M=16,
   efConstruction=128, efSearch ``settings.SEARCH_ANN_EF_SEARCH`` (env PAPERBOY_ANN_EF_SEARCH, default 256).
   Measured on 6,144 real MiniLM paper vectors with title-fragment queries: recall@10 0.964 at ef 96,
@@ -65,7 +66,7 @@ log = logging.getLogger(__name__)
 
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 128
-DEFAULT_THRESHOLD = 50_000
+DEFAULT_THRESHOLD = 20_000
 DEFAULT_EF_SEARCH = 256
 #: With candidate_ids on an HNSW generation, up to this many candidates are scored exactly.
 EXACT_CANDIDATES_MAX = 50_000
@@ -369,8 +370,11 @@ class VectorIndex:
             storage: Any = faiss.downcast_index(hnsw.storage)
             matrix = faiss.rev_swig_ptr(storage.get_xb(), hnsw.ntotal * DIM).reshape(hnsw.ntotal, DIM)
         else:
+            # A plain ndarray over the memory map: np.memmap's own indexing costs about 0.1 ms a call.
             matrix = (
-                np.load(gen / "vectors.npy", mmap_mode="r") if len(ids) else np.zeros((0, DIM), np.float32)
+                np.asarray(np.load(gen / "vectors.npy", mmap_mode="r"))
+                if len(ids)
+                else np.zeros((0, DIM), np.float32)
             )
         d_ids, d_vecs, m, dead = _load_delta(gen, ids)
         return _State(name, meta["kind"], ids, matrix, hnsw, d_ids, d_vecs, m, dead)
