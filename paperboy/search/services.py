@@ -292,7 +292,7 @@ def search_papers(
         paper = papers.get(c.pk)
         if paper is None:  # deleted since it was indexed
             continue
-        snippet = highlighter.snippet(plain_text(paper.abstract))
+        snippet = highlighter.abstract_snippet(paper.abstract)
         results.hits.append(SearchHit(paper, c.score, snippet, bm25=c.bm25, cosine=c.cosine))
     results.took_ms = (time.perf_counter() - started) * 1000
     return results
