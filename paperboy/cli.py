@@ -353,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         default=None,
-        help="gunicorn workers with --prod (default PAPERBOY_WEB_WORKERS, else 2 x cores + 1, at most 9)",
+        help="gunicorn workers with --prod (default PAPERBOY_WEB_WORKERS, else one per core, at least 2, at most 8)",
     )
     serve.add_argument(
         "--no-migrate",

@@ -22,6 +22,14 @@ def test_serve_prod_runs_gunicorn_with_several_workers(capsys, settings):
     assert "-m gunicorn paperboy.wsgi:application --bind 127.0.0.1:8123 --workers 3" in out
 
 
+def test_default_workers_is_one_per_core_between_2_and_8(monkeypatch):
+    from paperboy.ops.management.commands import serve_prod
+
+    for cores, workers in ((None, 2), (1, 2), (2, 2), (4, 4), (32, 8)):
+        monkeypatch.setattr(serve_prod.os, "cpu_count", lambda cores=cores: cores)
+        assert serve_prod.default_workers() == workers
+
+
 def test_serve_prod_gives_workers_one_math_thread_unless_set(capsys, monkeypatch):
     from paperboy.ops.management.commands.serve_prod import worker_env
 

@@ -28,12 +28,13 @@ def worker_env(environ: dict[str, str]) -> dict[str, str]:
 
 
 def default_workers() -> int:
-    """cores + 1, capped at 9. Requests are CPU-bound (search ranks in process), and the page cache, the
-    query-vector and result-card caches and the index readers are per process: on the 2 shared cores 3 sync
-    workers served 1.35-1.55x the hybrid searches per second of gunicorn's usual 2 x cores + 1 (5), with
-    20-25% less CPU per search and 15-30% less per daily page (two interleaved 20 s wrk runs at load 6-10;
-    gthread workers served more daily pages but with a worse p99)."""
-    return min((os.cpu_count() or 1) + 1, 9)
+    """One worker per core (at least 2, at most 8). Requests are CPU-bound (search ranks in process, and a
+    hybrid search runs its vector side on a second thread), and the page cache, the query-vector, card and
+    snippet caches and the index readers are per process. ``make bench-load`` on the 2 quiet cores
+    (PostgreSQL, 32 connections): 2 workers served 1,271 daily pages/s and 99.9 hybrid searches/s at
+    18.7 ms of CPU each; 3 workers 1,077 and 69-93 (20-26 ms); 4 workers 87 searches/s (21.7 ms). Session
+    2 found 3 better than gunicorn's usual 2 x cores + 1 (5) on busy cores."""
+    return min(max(os.cpu_count() or 1, 2), 8)
 
 
 def gunicorn_argv(
