@@ -586,7 +586,7 @@ class Retriever:
         if qvec is None:
             return None
         pool = self._semantic_from_vector(
-            qvec, parsed, filters, max(depth, self.prf_pool) if self._prf else depth
+            qvec, parsed, filters, depth, keep=self.prf_pool if self._prf else 0
         )
         if query is None:
             return qvec, pool, {}
@@ -615,15 +615,18 @@ class Retriever:
         return sorted(out.items(), key=lambda item: (-item[1], item[0]))
 
     def _semantic_from_vector(
-        self, qvec: np.ndarray, parsed: ParsedQuery, filters: SearchFilters, depth: int
+        self, qvec: np.ndarray, parsed: ParsedQuery, filters: SearchFilters, depth: int, keep: int = 0
     ) -> list[Candidate]:
+        """The nearest ``max(depth, keep)`` papers that pass the query's constraints and the filters. With
+        constraints, ``5 * depth`` nearest papers are checked (one restricted search), whatever ``keep``."""
         assert self.vectors is not None
+        size = max(depth, keep)
         constrained = bool(constraint_query(self.keyword.schema, parsed)) or filters.active
-        pool = self.vectors.top_k(qvec, depth * 5 if constrained else depth)
+        pool = self.vectors.top_k(qvec, depth * 5 if constrained else size)
         if constrained:
             ok = self.allowed(parsed, filters, [pk for pk, _ in pool])
             pool = [(pk, s) for pk, s in pool if pk in ok]
-        return [Candidate(pk, s, cosine=s) for pk, s in pool[:depth]]
+        return [Candidate(pk, s, cosine=s) for pk, s in pool[:size]]
 
     def rrf_ranked(
         self, parsed: ParsedQuery, filters: SearchFilters, depth: int = CANDIDATES, k: int = fusion.RRF_K

@@ -82,7 +82,7 @@ class _Tokens:
 
 #: Tokenised texts kept per process (LRU), by the text as stored (an abstract before plain_text): a search
 #: shows 20 abstracts, and converting and tokenising each costs about 0.2 ms (a fifth of a search page's
-#: CPU); popular papers come back in many searches. About 5 KB an entry.
+#: CPU); popular papers come back in many searches. About 6 KB an entry (both texts, offsets and terms).
 TOKENS_CACHE_SIZE = 4000
 _tokens: OrderedDict[tuple[str, bool], _Tokens] = OrderedDict()
 _tokens_lock = threading.Lock()
