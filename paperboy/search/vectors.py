@@ -335,6 +335,15 @@ def _load_delta(gen: Path, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, int
     return d_ids, d_vecs, m, dead
 
 
+def _unique_ids(pks: Sequence[int] | np.ndarray) -> np.ndarray:
+    """These pks as a sorted int64 array without repeats. What ``np.unique`` gives, about 6x faster on
+    the few hundred pks of one search (numpy 2's hash-based unique costs 60-350 us a call here)."""
+    arr = np.sort(np.asarray(pks, dtype=np.int64))
+    if len(arr) < 2:
+        return arr
+    return arr[np.concatenate(([True], arr[1:] != arr[:-1]))]
+
+
 def _topk(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
     if k <= 0:
@@ -436,7 +445,9 @@ class VectorIndex:
             return []
         q = np.asarray(query_vec, dtype=np.float32).reshape(DIM)
         if candidate_ids is not None:
-            return self._search_candidates(state, q, k, np.unique(np.fromiter(candidate_ids, dtype=np.int64)))
+            return self._search_candidates(
+                state, q, k, _unique_ids(np.fromiter(candidate_ids, dtype=np.int64))
+            )
         base: list[tuple[int, float]]
         if state.kind == "hnsw":
             base = self._hnsw(state, q, k, sel_rows=None)
@@ -541,7 +552,7 @@ class VectorIndex:
         if state is None or not len(pks):
             return {}
         q = np.asarray(query, dtype=np.float32).reshape(DIM)
-        wanted = np.unique(np.asarray(list(pks), dtype=np.int64))
+        wanted = _unique_ids(list(pks))
         out: dict[int, float] = {}
         rows = self._base_rows(state, wanted)
         if len(rows):
@@ -560,7 +571,7 @@ class VectorIndex:
         state = self._current()
         if state is None or not len(pks):
             return {}
-        wanted = np.unique(np.asarray(list(pks), dtype=np.int64))
+        wanted = _unique_ids(list(pks))
         out: dict[int, np.ndarray] = {}
         rows = self._base_rows(state, wanted)
         if len(rows):
@@ -572,6 +583,26 @@ class VectorIndex:
                 block = np.array(state.delta_matrix[mask])
                 out.update({int(pk): block[j] for j, pk in enumerate(state.delta_ids[mask])})
         return out
+
+    def gather(self, pks: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The stored vectors of these papers as one block: ``(ids, matrix)``, ids (m,) int64 ascending
+        (the pks that have a vector, without repeats) and matrix (m, 384) float32, row i the vector of
+        ids[i]. What ``vectors`` gives, without making a dict of m rows."""
+        state = self._current()
+        empty = (np.zeros(0, dtype=np.int64), np.zeros((0, DIM), dtype=np.float32))
+        if state is None or not len(pks):
+            return empty
+        wanted = _unique_ids(list(pks))
+        rows = self._base_rows(state, wanted)
+        ids, block = state.ids[rows], np.asarray(state.matrix[rows], dtype=np.float32)
+        if len(state.delta_ids):
+            mask = np.isin(state.delta_ids, wanted)
+            if mask.any():
+                ids = np.concatenate([ids, state.delta_ids[mask]])
+                block = np.concatenate([block, np.asarray(state.delta_matrix[mask], dtype=np.float32)])
+                order = np.argsort(ids, kind="stable")
+                ids, block = ids[order], block[order]
+        return (ids.astype(np.int64, copy=False), block) if len(ids) else empty
 
     def vector(self, pk: int) -> np.ndarray | None:
         """The stored vector of a paper (float32 (384,)), or None."""

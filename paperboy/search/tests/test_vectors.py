@@ -101,6 +101,12 @@ def test_appended_vectors_are_seen_by_a_loaded_reader_and_replace_old_rows(tmp_p
     assert sorted(batch) == sorted([moved_pk, new_pk, int(ids[5])])
     for pk, vec in batch.items():
         np.testing.assert_array_equal(vec, index.vector(pk))
+    # So does the block lookup: ascending ids, repeats and unknown pks dropped, delta rows in place.
+    block_ids, block = index.gather([new_pk, moved_pk, int(ids[5]), 424242, moved_pk])
+    assert block_ids.tolist() == sorted([moved_pk, new_pk, int(ids[5])])
+    assert block.shape == (3, 384) and block.dtype == np.float32
+    for pk, vec in zip(block_ids.tolist(), block, strict=True):
+        np.testing.assert_array_equal(vec, batch[pk])
     assert index.top_k(target, 2, exclude=[new_pk])[0][0] != new_pk
 
 
