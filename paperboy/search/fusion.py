@@ -53,8 +53,9 @@ split; the seed test needs the paraphrase target in the top 3):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 __all__ = ["HYBRID_ALPHA", "METHODS", "RRF_K", "convex_minmax", "convex_zscore", "fuse", "rrf"]
 
@@ -75,31 +76,29 @@ def rrf(
     return sorted(scores, key=lambda d: -scores[d])
 
 
-def _zscores(values: Mapping[int, float]) -> dict[int, float]:
-    if not values:
-        return {}
-    n = len(values)
-    mean = sum(values.values()) / n
-    var = sum((v - mean) ** 2 for v in values.values()) / n
-    std = math.sqrt(var)
+def _zscore_array(values: np.ndarray) -> np.ndarray:
+    """(values - mean) / std with the population std; all zeros when the values are (nearly) equal."""
+    std = float(values.std())
     if std < 1e-12:
-        return dict.fromkeys(values, 0.0)
-    return {d: (v - mean) / std for d, v in values.items()}
+        return np.zeros_like(values)
+    return (values - values.mean()) / std
 
 
 def convex_zscore(
     bm25: Mapping[int, float], cosine: Mapping[int, float], alpha: float = HYBRID_ALPHA
 ) -> list[tuple[int, float]]:
-    """Fused (id, score) best first. ``bm25`` and ``cosine`` should cover the same ids (missing = 0 BM25,
-    or the lowest cosine seen)."""
-    ids = set(bm25) | set(cosine)
+    """Fused (id, score) best first, ties by ascending id. ``bm25`` and ``cosine`` should cover the same
+    ids (missing = 0 BM25, or the lowest cosine seen). Computed on float64 arrays: a few hundred ids cost
+    tens of microseconds (the dict version cost about 0.6 ms, twice per hybrid search)."""
+    ids = list(set(bm25) | set(cosine))
     if not ids:
         return []
     low_cos = min(cosine.values()) if cosine else 0.0
-    zb = _zscores({d: bm25.get(d, 0.0) for d in ids})
-    zc = _zscores({d: cosine.get(d, low_cos) for d in ids})
-    fused = {d: alpha * zb[d] + (1.0 - alpha) * zc[d] for d in ids}
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+    b = np.fromiter((bm25.get(d, 0.0) for d in ids), dtype=np.float64, count=len(ids))
+    c = np.fromiter((cosine.get(d, low_cos) for d in ids), dtype=np.float64, count=len(ids))
+    fused = alpha * _zscore_array(b) + (1.0 - alpha) * _zscore_array(c)
+    order = np.lexsort((np.asarray(ids, dtype=np.int64), -fused))
+    return [(ids[i], float(fused[i])) for i in order]
 
 
 def _minmax(values: Mapping[int, float]) -> dict[int, float]:

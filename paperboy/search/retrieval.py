@@ -22,7 +22,6 @@ import tantivy
 from paperboy.search import fusion
 from paperboy.search.engine import KeywordIndex, analyze, analyze_positions
 from paperboy.search.query import (
-    TITLE_PHRASE_BOOST,
     ParsedQuery,
     build_text_query,
     constraint_query,
@@ -117,6 +116,33 @@ def _vectors_of(source: VectorSource, pks: Sequence[int]) -> dict[int, np.ndarra
     if callable(batch):
         return batch(pks)
     return {pk: v for pk in pks if (v := source.vector(pk)) is not None}
+
+
+class CandidateVectors:
+    """The vectors of one search's candidates, fetched from the source once: ``matrix`` (m, 384) float32,
+    one row per pk that has a vector, and ``row`` pk -> row. Cosines of a query against all of them are
+    one (m, 384) @ (384,) product, not a gather from the whole index per call."""
+
+    def __init__(self, source: VectorSource, pks: Sequence[int]) -> None:
+        gather = getattr(source, "gather", None)
+        if callable(gather):  # VectorIndex: one gather, no per-row objects
+            ids, self.matrix = gather(pks)
+            self.row = {pk: i for i, pk in enumerate(ids.tolist())}
+            return
+        found = _vectors_of(source, list(dict.fromkeys(pks)))
+        self.row = {pk: i for i, pk in enumerate(found)}
+        self.matrix = (
+            np.stack(list(found.values())).astype(np.float32, copy=False)
+            if found
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+
+    def scores(self, query: np.ndarray, pks: Sequence[int]) -> dict[int, float]:
+        """Cosine of each of these pks that has a vector (query: (384,) float32, unit norm)."""
+        if not self.row:
+            return {}
+        sims = self.matrix @ np.asarray(query, dtype=np.float32)
+        return {pk: float(sims[i]) for pk in pks if (i := self.row.get(pk)) is not None}
 
 
 class VectorSource(Protocol):
@@ -390,55 +416,74 @@ class Retriever:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return set(self._restricted(tantivy.Query.boolean_query(clauses), pks, len(pks)))
 
-    def known_items(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
-        """Pks (among these) whose title holds the whole plain-word query as a phrase: a query of >= 3
-        index terms (slop 1), or of 2 that make up at least half of that title, adjacent ("Attention Is
-        All You Need")."""
+    def _known_item_query(self, parsed: ParsedQuery) -> tuple[tantivy.Query, int] | None:
+        """The known-item test as a query, and the run's number of index terms: the whole plain-word query
+        as a phrase in the title (slop 1 for >= KNOWN_ITEM_MIN_TERMS terms, adjacent for 2); None when the
+        query has fewer than 2 index terms."""
         words = [
             c.text
             for c in parsed.clauses
             if c.kind in ("term", "phrase") and c.field is None and c.occur != "must_not"
         ]
         run = analyze_positions(" ".join(words))
-        if len(run) < 2 or not pks:
-            return set()
+        if len(run) < 2:
+            return None
         first = run[0][0]
         slop = 1 if len(run) >= KNOWN_ITEM_MIN_TERMS else 0
         q = tantivy.Query.phrase_query(self.keyword.schema, "title", [(p - first, t) for p, t in run], slop)
-        found = set(self._restricted(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST), pks, len(pks)))
-        if len(run) >= KNOWN_ITEM_MIN_TERMS or not found:
-            return found
-        searcher = self._searcher()
-        assert searcher is not None
-        hits = searcher.search(_pk_filter(self.keyword.schema, list(found)), len(found))
-        keep = set()
-        for _, addr in hits.hits:
-            doc = searcher.doc(addr).to_dict()
-            if len(run) * 2 >= len(analyze(" ".join(doc.get("title", [])))):
-                keep.add(_pk(doc["pk"][0]))
-        return keep
+        return q, len(run)
 
-    def exact_phrase_items(self, parsed: ParsedQuery, pks: Sequence[int]) -> set[int]:
-        """Pks (among these) whose title or abstract holds the whole plain-word query (>= 2 index terms)
-        as an exact phrase (slop 0)."""
+    def _exact_phrase_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        """The exact-phrase tier's test: the whole plain-word query (>= 2 index terms) as an exact phrase
+        (slop 0) in title + abstract; None for a query with typed phrases or prefixes, or < 2 terms."""
         words = [
             c.text for c in parsed.clauses if c.kind == "term" and c.field is None and c.occur != "must_not"
         ]
         if len(words) != len([c for c in parsed.clauses if c.field is None and c.occur != "must_not"]):
-            return set()  # typed phrases or prefixes: the query is not one plain phrase
+            return None  # typed phrases or prefixes: the query is not one plain phrase
         run = analyze_positions(" ".join(words))
-        if len(run) < 2 or not pks:
-            return set()
+        if len(run) < 2:
+            return None
         first = run[0][0]
-        q = tantivy.Query.phrase_query(self.keyword.schema, "text", [(p - first, t) for p, t in run])
-        return set(self._restricted(q, pks, len(pks)))
+        return tantivy.Query.phrase_query(self.keyword.schema, "text", [(p - first, t) for p, t in run])
+
+    def _short_known_items(self, found: set[int], terms: int) -> set[int]:
+        """Of papers whose title holds a 2-term query, those whose title it makes up at least half of."""
+        searcher = self._searcher()
+        if searcher is None or not found:
+            return set()
+        hits = searcher.search(_pk_filter(self.keyword.schema, list(found)), len(found))
+        keep = set()
+        for _, addr in hits.hits:
+            doc = searcher.doc(addr).to_dict()
+            if terms * 2 >= len(analyze(" ".join(doc.get("title", [])))):
+                keep.add(_pk(doc["pk"][0]))
+        return keep
 
     def tier_sets(
         self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]
     ) -> tuple[set[int], set[int]]:
-        """(known items, exact-phrase items) among these pks: the tiers of :meth:`tiered`."""
-        known = self.known_items(parsed, filters, pks)
-        exact = self.exact_phrase_items(parsed, pks) if EXACT_PHRASE_TIER else set()
+        """(known items, exact-phrase items) among these pks: the tiers of :meth:`tiered`.
+
+        Known items: papers whose title holds the whole plain-word query as a phrase (a query of >= 3
+        index terms, slop 1; or of 2 that make up at least half of that title, adjacent, as in "Attention
+        Is All You Need"). Exact-phrase items (when EXACT_PHRASE_TIER): title or abstract holds the whole
+        plain-word query as an exact phrase. Both tests run as one restricted search whose constant scores
+        say which matched (1 known, 2 exact, 3 both)."""
+        known_q = self._known_item_query(parsed)
+        exact_q = self._exact_phrase_query(parsed) if EXACT_PHRASE_TIER else None
+        parts = []
+        if known_q is not None:
+            parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(known_q[0], 1.0)))
+        if exact_q is not None:
+            parts.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact_q, 2.0)))
+        if not parts or not pks:
+            return set(), set()
+        scores = self._restricted(tantivy.Query.boolean_query(parts), pks, len(pks))
+        known = {pk for pk, s in scores.items() if round(s) in (1, 3)}
+        exact = {pk for pk, s in scores.items() if round(s) in (2, 3)}
+        if known_q is not None and known_q[1] < KNOWN_ITEM_MIN_TERMS:
+            known = self._short_known_items(known, known_q[1])
         return known, exact
 
     def tiered(
@@ -505,14 +550,15 @@ class Retriever:
         qvec: np.ndarray,
         kw: list[Candidate],
         sem: list[Candidate],
+        vecs: CandidateVectors,
         known_bm25: dict[int, float] | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
         """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word).
-        ``known_bm25``: BM25 scores already computed for this query (not asked again)."""
-        assert self.vectors is not None
+        ``vecs`` holds the keyword candidates' vectors; ``known_bm25``: BM25 scores already computed for
+        this query (not asked again)."""
         bm25 = {c.pk: c.bm25 or 0.0 for c in kw}
         cosine = {c.pk: c.cosine or 0.0 for c in sem}
-        cosine.update(self.vectors.scores(qvec, [pk for pk in bm25 if pk not in cosine]))
+        cosine.update(vecs.scores(qvec, [pk for pk in bm25 if pk not in cosine]))
         known = known_bm25 or {}
         missing = []
         for pk in cosine:
@@ -550,24 +596,26 @@ class Retriever:
         assert self.vectors is not None
         qvec, sem_pool, sem_bm25 = first
         sem_hits = sem_pool[:depth]
-        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=sem_bm25)
+        # Every vector this search needs (the keyword candidates' and the semantic pool's), fetched once.
+        vecs = CandidateVectors(self.vectors, [c.pk for c in kw.hits] + [c.pk for c in sem_pool])
+        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, vecs, known_bm25=sem_bm25)
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         tiers = None
         if self._prf and fused:
-            vecs = list(_vectors_of(self.vectors, [pk for pk, _ in fused[: self.prf_docs]]).values())
-            if vecs:
-                moved = qvec + self.prf_dense * np.mean(vecs, axis=0)
+            rows = [vecs.row[pk] for pk, _ in fused[: self.prf_docs] if pk in vecs.row]
+            if rows:
+                moved = qvec + self.prf_dense * vecs.matrix[rows].mean(axis=0)
                 qvec = (moved / np.linalg.norm(moved)).astype(np.float32)
-                rescored = self.vectors.scores(qvec, [c.pk for c in sem_pool])
+                rescored = vecs.scores(qvec, [c.pk for c in sem_pool])
                 best = sorted(rescored.items(), key=lambda item: (-item[1], item[0]))[:depth]
                 sem_hits = [Candidate(pk, s, cosine=s) for pk, s in best]
                 # The candidates are final here (keyword hits + these): their tiers are found meanwhile.
                 pool = list(dict.fromkeys([c.pk for c in kw.hits] + [c.pk for c in sem_hits]))
                 tiers = _background().submit(self.tier_sets, parsed, filters, pool)
-                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, known_bm25=bm25)
+                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, vecs, known_bm25=bm25)
                 fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
-            fused = self._regularise(fused)
+            fused = self._regularise(fused, vecs)
         fused = self.tiered(parsed, filters, fused, depth, sets=tiers.result() if tiers else None)
         hits = [Candidate(pk, s, bm25=bm25.get(pk), cosine=cosine.get(pk)) for pk, s in fused]
         return Ranked(hits, len(hits), semantic_used=True)
@@ -594,15 +642,14 @@ class Retriever:
         found = self._restricted(query, pks, len(pks))
         return qvec, pool, {pk: found.get(pk, 0.0) for pk in pks}
 
-    def _regularise(self, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Score regularisation over the candidates' embedding k-nearest-neighbour graph."""
-        assert self.vectors is not None
-        found = _vectors_of(self.vectors, [pk for pk, _ in fused])
-        rows = [(pk, s, found[pk]) for pk, s in fused if pk in found]
+    def _regularise(self, fused: list[tuple[int, float]], vecs: CandidateVectors) -> list[tuple[int, float]]:
+        """Score regularisation over the candidates' embedding k-nearest-neighbour graph (``vecs`` holds
+        the candidates' vectors)."""
+        rows = [(pk, s, i) for pk, s in fused if (i := vecs.row.get(pk)) is not None]
         k = self.reg_neighbours
         if len(rows) <= k:
             return fused
-        matrix = np.stack([v for _, _, v in rows]).astype(np.float32)
+        matrix = vecs.matrix[[i for _, _, i in rows]]
         scores = np.array([s for _, s, _ in rows], dtype=np.float64)
         sims = matrix @ matrix.T
         np.fill_diagonal(sims, -np.inf)
