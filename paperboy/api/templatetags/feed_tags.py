@@ -14,6 +14,8 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from paperboy.lib.urls import reverse_fixed
+
 register = template.Library()
 
 _PATH_PARAMS = {"category": "category", "author": "name"}
@@ -75,6 +77,4 @@ def search_feeds(context: template.Context) -> dict[str, str]:
     """RSS and Atom URLs of the search on this page (its query and filters; the page number dropped)."""
     request = context["request"]
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
-    return {
-        fmt: reverse("api_site:feed_search", kwargs={"fmt": fmt}) + f"?{query}" for fmt in ("rss", "atom")
-    }
+    return {fmt: reverse_fixed("api_site:feed_search", fmt=fmt) + f"?{query}" for fmt in ("rss", "atom")}

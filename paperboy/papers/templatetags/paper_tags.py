@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from paperboy.lib.text import collapse_whitespace, plain_text, tex_to_unicode
+from paperboy.lib.urls import reverse_fixed
 
 register = template.Library()
 
@@ -120,6 +121,14 @@ def age_label(hours: float) -> str:
         return f"{value} hour{'s' if value != 1 else ''} ago"
     days = int(hours // 24)
     return f"{days} days ago"
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """``{% fixed_url "papers:daily" %}``: ``{% url %}`` for a page without arguments, reversed once per
+    process and script prefix (the nav links of every page: about 65 us each, 10 a page). Raises
+    NoReverseMatch like ``{% url %}`` for an unknown name."""
+    return reverse_fixed(name)
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@ from paperboy.papers.templatetags.paper_tags import (
     abstract_preview,
     age_label,
     authors_short,
+    fixed_url,
     iso_week,
     paper_date,
     tex_text,
@@ -80,3 +81,17 @@ def test_url_if_exists():
     assert url_if_exists("papers:trending") == "/trending"
     assert url_if_exists("digests:subscribe") == "/subscribe"
     assert url_if_exists("nowhere:missing") == ""
+
+
+def test_fixed_url_reverses_once_per_script_prefix():
+    from django.urls import NoReverseMatch, set_script_prefix
+
+    assert fixed_url("papers:trending") == "/trending"
+    set_script_prefix("/lab/")  # a site served under a sub-path gets its own links
+    try:
+        assert fixed_url("papers:trending") == "/lab/trending"
+    finally:
+        set_script_prefix("/")
+    assert fixed_url("papers:trending") == "/trending"
+    with pytest.raises(NoReverseMatch):
+        fixed_url("nowhere:missing")
