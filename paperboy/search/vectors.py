@@ -568,21 +568,8 @@ class VectorIndex:
     def vectors(self, pks: Sequence[int]) -> dict[int, np.ndarray]:
         """The stored vectors of these papers (float32 (384,) each; papers without one are left out), in
         one pass: what ``vector`` gives for each pk, without re-checking the served generation per pk."""
-        state = self._current()
-        if state is None or not len(pks):
-            return {}
-        wanted = _unique_ids(list(pks))
-        out: dict[int, np.ndarray] = {}
-        rows = self._base_rows(state, wanted)
-        if len(rows):
-            block = np.array(state.matrix[rows])
-            out.update({int(state.ids[r]): block[j] for j, r in enumerate(rows)})
-        if len(state.delta_ids):
-            mask = np.isin(state.delta_ids, wanted)
-            if mask.any():
-                block = np.array(state.delta_matrix[mask])
-                out.update({int(pk): block[j] for j, pk in enumerate(state.delta_ids[mask])})
-        return out
+        ids, block = self.gather(pks)
+        return {pk: block[i] for i, pk in enumerate(ids.tolist())}
 
     def gather(self, pks: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """The stored vectors of these papers as one block: ``(ids, matrix)``, ids (m,) int64 ascending
