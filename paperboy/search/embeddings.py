@@ -10,7 +10,8 @@ The pipeline equals sentence-transformers' for this model: WordPiece tokens trun
 So the inner product of two vectors is their cosine similarity, in [-1, 1].
 
 Environment:
-    PAPERBOY_EMBED_THREADS: ONNX Runtime intra-op threads (default 2, the cores of the target machine).
+    PAPERBOY_EMBED_THREADS: batches embedded side by side, each by a single-threaded ONNX Runtime
+        session (default 2, the cores of the target machine).
     PAPERBOY_EMBED_MODEL: path of another ONNX file with the same inputs and output (default: the
         committed ``model/minilm-int8.onnx``), e.g. ``model/minilm-fp32.onnx`` if it was built.
 """
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -123,11 +126,17 @@ def text_hash(text: str) -> str:
 
 
 class Embedder:
-    """One ONNX Runtime session plus tokenizer. Thread-safe: ``InferenceSession.run`` and
-    ``Tokenizer.encode_batch`` may be called from several threads at once."""
+    """ONNX Runtime sessions plus tokenizer. Thread-safe: ``InferenceSession.run`` and
+    ``Tokenizer.encode_batch`` may be called from several threads at once.
+
+    ``threads`` single-threaded sessions of the same model, not one session with ``threads`` intra-op
+    threads: :meth:`embed` runs whole batches side by side, one per session. On the 2-core target
+    machine that embeds about 15% more abstracts a second (26.5-27.1/s against 23.1-23.6/s, 1,000 real
+    abstracts, batch 8, alternating runs): a transformer layer on 8 x 256 tokens is too little work to
+    split across threads without them waiting for each other. Each session holds its own copy of the
+    weights (about 23 MB)."""
 
     def __init__(self, model_file: Path | None = None, threads: int | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.model_file = Path(model_file or _model_file())
@@ -136,26 +145,36 @@ class Embedder:
                 f"embedding model {self.model_file} is missing; build it with scripts/export_minilm_onnx.py"
             )
         self.threads = threads or _threads()
+        self.sessions = [self._session() for _ in range(self.threads)]
+        self.session = self.sessions[0]
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for session in self.sessions:
+            self._idle.put(session)
+
+    def _session(self) -> Any:
+        import onnxruntime as ort
+
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
         # No busy-waiting of idle pool threads: the cores are shared with web workers and other jobs.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(self.model_file), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
-        self.input_names = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.no_padding()
+        return ort.InferenceSession(str(self.model_file), sess_options=opts, providers=["CPUExecutionProvider"])
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self.tokenizer.encode_batch([collapse_whitespace(t) for t in texts])]
 
     def _run(self, ids_batch: list[list[int]]) -> np.ndarray:
+        """One batch through a free session (waits for one): (len(ids_batch), 384) float32, unit rows."""
         n, width = len(ids_batch), max(len(ids) for ids in ids_batch)
         ids = np.zeros((n, width), dtype=np.int64)
         mask = np.zeros((n, width), dtype=np.int64)
@@ -165,7 +184,11 @@ class Embedder:
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.input_names:
             feed["token_type_ids"] = np.zeros_like(ids)
-        (hidden,) = self.session.run(["last_hidden_state"], feed)
+        session = self._idle.get()
+        try:
+            (hidden,) = session.run(["last_hidden_state"], feed)
+        finally:
+            self._idle.put(session)
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -174,7 +197,7 @@ class Embedder:
     def embed(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Vectors of ``texts``: float32 array of shape (len(texts), 384), rows L2-normalised, in input
         order. Texts are batched by token length (as sentence-transformers does) so little padding
-        is computed."""
+        is computed; with several sessions, batches run side by side."""
         if isinstance(texts, str):
             raise TypeError("embed() takes a sequence of texts; use embed_query() for one")
         out = np.zeros((len(texts), DIM), dtype=np.float32)
@@ -182,9 +205,18 @@ class Embedder:
             return out
         tokens = self._tokenize(texts)
         order = sorted(range(len(tokens)), key=lambda i: -len(tokens[i]))
-        for start in range(0, len(order), max(1, batch_size)):
-            chunk = order[start : start + batch_size]
-            out[chunk] = self._run([tokens[i] for i in chunk])
+        step = max(1, batch_size)
+        chunks = [order[start : start + step] for start in range(0, len(order), step)]
+        if len(self.sessions) == 1 or len(chunks) == 1:
+            for chunk in chunks:
+                out[chunk] = self._run([tokens[i] for i in chunk])
+            return out
+        if self._pool is None or self._pool_pid != os.getpid():  # a pool's threads do not survive a fork
+            self._pool = ThreadPoolExecutor(max_workers=len(self.sessions), thread_name_prefix="embed")
+            self._pool_pid = os.getpid()
+        results = self._pool.map(lambda chunk: self._run([tokens[i] for i in chunk]), chunks)
+        for chunk, vectors in zip(chunks, results, strict=True):
+            out[chunk] = vectors
         return out
 
 

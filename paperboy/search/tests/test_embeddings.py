@@ -114,6 +114,19 @@ def test_query_embedder_gives_the_paper_embedders_vectors():
         np.testing.assert_allclose(query.embed([text], 1), paper.embed([text], 1), atol=1e-6)
 
 
+def test_sessions_side_by_side_give_the_one_session_vectors_in_input_order(sample):
+    """Batches spread over two single-threaded sessions: each row is the vector one session gives for
+    the same batch, in input order (the rows are sorted by length into batches, then put back)."""
+    texts = sample[0][:30]
+    two = embeddings.Embedder(threads=2)
+    one = embeddings.Embedder(threads=1)
+    assert len(two.sessions) == 2 and len(one.sessions) == 1
+    a, b = two.embed(texts, batch_size=4), one.embed(texts, batch_size=4)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    # Not all rows equal by accident: each text's vector is nearest to its own.
+    assert (np.argmax(a @ b.T, axis=1) == np.arange(len(texts))).all()
+
+
 def test_paper_text_and_hash():
     paper = SimpleNamespace(
         title="A stellar halo walks\n  into a bar.", abstract="We show that Pi\\v{z}urica's\n method works."
