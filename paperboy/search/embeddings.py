@@ -168,7 +168,9 @@ class Embedder:
         opts.log_severity_level = 3
         # No busy-waiting of idle pool threads: the cores are shared with web workers and other jobs.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(self.model_file), sess_options=opts, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(self.model_file), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self.tokenizer.encode_batch([collapse_whitespace(t) for t in texts])]

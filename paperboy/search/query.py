@@ -32,10 +32,12 @@ __all__ = [
     "FIELD_WEIGHTS",
     "Clause",
     "ParsedQuery",
+    "TextQueryParts",
     "build_text_query",
     "constraint_query",
     "parse",
-    "proximity_query",
+    "proximity_queries",
+    "text_query_parts",
 ]
 
 Occur = Literal["should", "must", "must_not"]
@@ -252,13 +254,10 @@ def _proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tant
     return out
 
 
-def proximity_query(schema: tantivy.Schema, parsed: ParsedQuery) -> tantivy.Query | None:
-    """The proximity boosts of ``build_text_query`` alone (a union; None when the query has none). A
-    paper's score under the whole query is its score without the boosts plus its score under this."""
-    parts = _proximity_queries(schema, parsed)
-    if not parts:
-        return None
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in parts])
+def proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tantivy.Query]:
+    """The proximity boosts of ``build_text_query`` alone (empty when the query has none). A paper's
+    score under the whole query is its score without the boosts plus its score under each that matches."""
+    return _proximity_queries(schema, parsed)
 
 
 def constraint_query(
@@ -282,16 +281,41 @@ def constraint_query(
     return out
 
 
-def build_text_query(
-    schema: tantivy.Schema, parsed: ParsedQuery, proximity: bool = True
-) -> tantivy.Query | None:
-    """The ranked keyword query: optional words (at least one must match), required and excluded
-    clauses, category filters, and (unless ``proximity`` is False) the proximity boosts. None when
-    nothing in it can match any indexed term (then the search has no keyword results).
+@dataclass
+class TextQueryParts:
+    """The ranked keyword query of :func:`build_text_query` in its parts. A paper matches the query when
+    it satisfies every Must clause of ``constraints`` and none of its MustNot clauses and, when
+    ``words_required``, matches at least one of ``words``; its score is the sum of the scores of the
+    Must clauses, words and boosts it matches (tantivy sums a boolean query's clause scores)."""
 
-    Without the proximity boosts the query matches the same papers (the boosts are optional clauses)
-    and is a flat union of term queries, about a third cheaper to run over every match; the retriever
-    runs that, then scores its top candidates with the whole query (see Retriever.keyword_ranked)."""
+    #: Required (Must) and excluded (MustNot) clauses: +words, -words, categories; Must all_query when
+    #: the query has only exclusions.
+    constraints: list[tuple[tantivy.Occur, tantivy.Query]]
+    #: The optional words, one query per (word, field): at least one must match unless a clause is required.
+    words: list[tantivy.Query]
+    #: The proximity boosts (optional phrase queries; empty when built with ``proximity=False``).
+    boosts: list[tantivy.Query]
+
+    @property
+    def words_required(self) -> bool:
+        return bool(self.words) and not any(o == tantivy.Occur.Must for o, _ in self.constraints)
+
+    def query(self) -> tantivy.Query:
+        """The parts as one tantivy query (what :func:`build_text_query` returns)."""
+        clauses = list(self.constraints)
+        if self.words:
+            any_word = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in self.words])
+            clauses.append((tantivy.Occur.Must if self.words_required else tantivy.Occur.Should, any_word))
+        clauses.extend((tantivy.Occur.Should, q) for q in self.boosts)
+        if len(clauses) == 1 and clauses[0][0] == tantivy.Occur.Must:
+            return clauses[0][1]
+        return tantivy.Query.boolean_query(clauses)
+
+
+def text_query_parts(
+    schema: tantivy.Schema, parsed: ParsedQuery, proximity: bool = True
+) -> TextQueryParts | None:
+    """The parts of :func:`build_text_query` (None when it is None)."""
     # The optional words as one flat union of (word, field) queries, not a union of per-word unions: the
     # same matches and the same sum of BM25 scores (up to float rounding), about 20% faster at 1M papers.
     should = [q for c in parsed.text_clauses if c.occur == "should" for q in _clause_parts(schema, c)]
@@ -303,13 +327,18 @@ def build_text_query(
         if not constraints:
             return None
         constraints.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-    clauses = list(constraints)
-    if should:
-        any_word = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])
-        clauses.append((tantivy.Occur.Should if has_must else tantivy.Occur.Must, any_word))
-    if proximity:
-        for q in _proximity_queries(schema, parsed):
-            clauses.append((tantivy.Occur.Should, q))
-    if len(clauses) == 1 and clauses[0][0] == tantivy.Occur.Must:
-        return clauses[0][1]
-    return tantivy.Query.boolean_query(clauses)
+    return TextQueryParts(constraints, should, _proximity_queries(schema, parsed) if proximity else [])
+
+
+def build_text_query(
+    schema: tantivy.Schema, parsed: ParsedQuery, proximity: bool = True
+) -> tantivy.Query | None:
+    """The ranked keyword query: optional words (at least one must match), required and excluded
+    clauses, category filters, and (unless ``proximity`` is False) the proximity boosts. None when
+    nothing in it can match any indexed term (then the search has no keyword results).
+
+    Without the proximity boosts the query matches the same papers (the boosts are optional clauses)
+    and is a flat union of term queries, about a third cheaper to run over every match; the retriever
+    runs that, then scores its top candidates with the whole query (see Retriever.keyword_ranked)."""
+    parts = text_query_parts(schema, parsed, proximity)
+    return parts.query() if parts is not None else None
