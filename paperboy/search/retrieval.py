@@ -101,16 +101,28 @@ def _pk_filter(schema: tantivy.Schema, pks: Sequence[int]) -> tantivy.Query:
 def _chain(root: tantivy.Query, optional: Sequence[tantivy.Query]) -> tantivy.Query:
     """``root``'s matches, each scored ``root``'s score plus the score of every ``optional`` query it
     matches: ``((root AND? q1) AND? q2) ...``, nested, where one boolean query of ``root`` and Should
-    clauses gives the same scores.
-
-    For a root of a few hundred papers (a pk filter) the nesting is what makes it cheap: tantivy seeks
-    each optional query to each of root's papers, where a union of the optional queries is advanced in
-    windows of 4,096 documents, scoring every posting in each window. At 1M papers, the proximity boosts
-    of "language models" on 200 papers cost 2.0 ms nested against 40.5 ms as a union (same scores)."""
+    clauses gives the same scores. For term queries: tantivy seeks each one to each of root's papers
+    (a skip-list lookup), where a union of them is advanced in windows of 4,096 documents, scoring every
+    posting in each window. (Not for phrase queries: seeking one scans ahead to its next match.)"""
     query = root
     for part in optional:
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Should, part)])
     return query
+
+
+#: Restricted searches (a query's scores on a few hundred given papers) walk the query's union over the
+#: stretch of the index the papers span, or seek each part per paper; the walk is cheaper on short posting
+#: lists, the seeks on long ones. The choice estimates the postings the walk would read: the query's
+#: words' document frequencies in the text field (their sum for the optional words, their minimum for
+#: the phrase tests, which advance by their rarest word), times the fraction of the index in windows of
+#: 4,096 documents around the papers. Crossovers measured on the 75k real and 1M synthetic bench indexes
+#: (keyword top-50 plus 50 random papers; keyword top-100 for the phrases): words, at 1M, sum 1e5-3e5:
+#: walk 4.4 ms, seek 3.7; sum 3e5-1e6: walk 10.9, seek 4.7; at 75k, below 1e5: walk 0.6-1.6 ms, seek
+#: 1.1-2.0. Phrases, at 1M, min 3e3-1e4: walk 1.7 ms, seek 1.7; 3e4-1e5: walk 7.2, seek 2.9; at 75k,
+#: below 3e3: walk 0.6, seek 0.9.
+SEEK_WORDS_MIN_POSTINGS = 150_000
+SEEK_PHRASES_MIN_POSTINGS = 8_000
+_WINDOW_DOCS = 4096
 
 
 @dataclass
@@ -375,20 +387,45 @@ class Retriever:
         query = text if not extra else tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *extra])
         return TextScoring(query, parts, extra)
 
-    def text_scores(self, scoring: TextScoring, pks: Sequence[int]) -> dict[int, float]:
+    def text_scores(
+        self, scoring: TextScoring, pks: Sequence[int], parsed: ParsedQuery | None = None
+    ) -> dict[int, float]:
         """Score under ``scoring``'s whole query of each of these pks that matches it: what a restricted
-        search of ``scoring.query`` gives, with the optional words and boosts seeked per paper
-        (:func:`_chain`), not walked as a union over the pks' stretch of the index."""
+        search of ``scoring.query`` gives. With ``parsed`` (the query's words) and long posting lists
+        (SEEK_WORDS_MIN_POSTINGS), the words are seeked per paper (:func:`_chain`) and each proximity
+        boost is a restricted search of its own, instead of one walk of the whole query's union."""
         parts = scoring.parts
-        if parts is None or not parts.words or (parts.words_required and scoring.filters):
-            # No words (nothing to chain); or words of which one must match, beside filters whose constant
-            # scores would hide a paper matching none of them: the restricted search of the whole query.
+        if (
+            parsed is None
+            or parts is None
+            or not parts.words
+            or (parts.words_required and scoring.filters)
+            or not self._walk_is_long(parsed, pks, phrases=False)
+        ):
+            # Short posting lists; or no words (nothing to seek); or words of which one must match beside
+            # filters, whose constant scores would hide a paper matching none of them: one restricted
+            # search of the whole query.
             return self._restricted(scoring.query, pks, len(pks))
-        required = parts.constraints + scoring.filters
-        scores = self._restricted_sum(parts.words + parts.boosts, pks, required)
+        pk_filter = _pk_filter(self.keyword.schema, pks)
+        scores = self._restricted_sum(parts.words, pks, parts.constraints + scoring.filters, pk_filter)
         if parts.words_required:  # nothing else scores here, and every word match scores above 0
-            return {pk: s for pk, s in scores.items() if s > 0.0}
+            scores = {pk: s for pk, s in scores.items() if s > 0.0}
+        for pk, extra in self._restricted_each(parts.boosts, pks, pk_filter).items():
+            if pk in scores:
+                scores[pk] += extra
         return scores
+
+    def _walk_is_long(self, parsed: ParsedQuery, pks: Sequence[int], phrases: bool) -> bool:
+        """Whether a restricted search of the query's words (or, ``phrases``, of its phrase tests) on
+        these pks would read more postings than seeking them costs (SEEK_*_MIN_POSTINGS)."""
+        searcher = self._searcher()
+        terms = analyze(parsed.free_text)
+        if searcher is None or not terms or not pks:
+            return False
+        freqs = [searcher.doc_freq("text", term) for term in terms]
+        spanned = min(1.0, _WINDOW_DOCS * len(pks) / max(1, searcher.num_docs))
+        postings = (min(freqs) if phrases else sum(freqs)) * spanned
+        return postings >= (SEEK_PHRASES_MIN_POSTINGS if phrases else SEEK_WORDS_MIN_POSTINGS)
 
     def keyword_ranked(
         self,
@@ -432,7 +469,7 @@ class Retriever:
         if not order_by and hits:
             boosts = proximity_queries(schema, parsed)
             if boosts:
-                extra = self._restricted_sum(boosts, [c.pk for c in hits])
+                extra = self._restricted_any(parsed, boosts, [c.pk for c in hits])
                 for c in hits:
                     c.score += extra.get(c.pk, 0.0)
                     c.bm25 = c.score
@@ -445,15 +482,22 @@ class Retriever:
             hits = [by_pk[pk] for pk, _ in ordered][offset : offset + limit]
         return Ranked(hits, total)
 
-    def _restricted(self, query: tantivy.Query, pks: Sequence[int], limit: int) -> dict[int, float]:
-        """Scores of ``query`` on these pks only (the ones that match)."""
+    def _restricted(
+        self,
+        query: tantivy.Query,
+        pks: Sequence[int],
+        limit: int,
+        pk_filter: tantivy.Query | None = None,
+    ) -> dict[int, float]:
+        """Scores of ``query`` on these pks only (the ones that match). ``pk_filter``: ``_pk_filter`` of
+        these pks, if already built (about 1.3 us a pk)."""
         searcher = self._searcher()
         if searcher is None or not pks:
             return {}
         q = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, _pk_filter(self.keyword.schema, pks)),
+                (tantivy.Occur.Must, pk_filter or _pk_filter(self.keyword.schema, pks)),
             ]
         )
         result = searcher.search(q, max(limit, len(pks)), count=False)
@@ -466,20 +510,47 @@ class Retriever:
         optional: Sequence[tantivy.Query],
         pks: Sequence[int],
         required: Sequence[tuple[tantivy.Occur, tantivy.Query]] = (),
+        pk_filter: tantivy.Query | None = None,
     ) -> dict[int, float]:
         """For each of these pks that satisfies ``required`` (Must / MustNot clauses; all pks when none):
-        the scores of its Must clauses plus those of the ``optional`` queries it matches (0.0 when none).
-        One restricted search, the optional queries chained (:func:`_chain`)."""
+        the scores of its Must clauses plus those of the ``optional`` term queries it matches (0.0 when
+        none). One restricted search, the optional queries chained (:func:`_chain`)."""
         searcher = self._searcher()
         if searcher is None or not pks:
             return {}
-        root = _pk_filter(self.keyword.schema, pks)
+        root = pk_filter or _pk_filter(self.keyword.schema, pks)
         if required:
             root = tantivy.Query.boolean_query([(tantivy.Occur.Must, root), *required])
         result = searcher.search(_chain(root, optional), len(pks), count=False)
         addresses = [addr for _, addr in result.hits]
         values = searcher.fast_field_values("pk", addresses) if addresses else []
         return {_pk(pk): float(score) for (score, _), pk in zip(result.hits, values, strict=True)}
+
+    def _restricted_each(
+        self, queries: Sequence[tantivy.Query], pks: Sequence[int], pk_filter: tantivy.Query | None = None
+    ) -> dict[int, float]:
+        """The sum of the scores of ``queries`` on each of these pks that matches any of them: one
+        restricted search per query (one pk filter for all), not one of their union."""
+        if not queries or not pks:
+            return {}
+        pk_filter = pk_filter or _pk_filter(self.keyword.schema, pks)
+        out: dict[int, float] = {}
+        for query in queries:
+            for pk, score in self._restricted(query, pks, len(pks), pk_filter).items():
+                out[pk] = out.get(pk, 0.0) + score
+        return out
+
+    def _restricted_any(
+        self, parsed: ParsedQuery, queries: Sequence[tantivy.Query], pks: Sequence[int]
+    ) -> dict[int, float]:
+        """The sum of the scores of the phrase ``queries`` of ``parsed`` on each of these pks that matches
+        any: a restricted search of their union on short posting lists, one per query on long ones."""
+        if len(queries) > 1 and self._walk_is_long(parsed, pks, phrases=True):
+            return self._restricted_each(queries, pks)
+        if not queries:
+            return {}
+        union = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+        return self._restricted(union if len(queries) > 1 else queries[0], pks, len(pks))
 
     def allowed(self, parsed: ParsedQuery, filters: SearchFilters, pks: Sequence[int]) -> set[int]:
         """Those pks that satisfy the query's required/excluded clauses, categories and the filters."""
@@ -554,7 +625,7 @@ class Retriever:
             parts.append(tantivy.Query.const_score_query(exact_q, 2.0))
         if not parts or not pks:
             return set(), set()
-        scores = self._restricted_sum(parts, pks)
+        scores = self._restricted_any(parsed, parts, pks)
         known = {pk for pk, s in scores.items() if round(s) in (1, 3)}
         exact = {pk for pk, s in scores.items() if round(s) in (2, 3)}
         if known_q is not None and known_q[1] < KNOWN_ITEM_MIN_TERMS:
@@ -627,6 +698,7 @@ class Retriever:
         sem: list[Candidate],
         vecs: CandidateVectors,
         known_bm25: dict[int, float] | None = None,
+        parsed: ParsedQuery | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
         """BM25 and cosine for every candidate of either list (BM25 0 when it matches no query word).
         ``vecs`` holds the keyword candidates' vectors; ``known_bm25``: BM25 scores already computed for
@@ -644,7 +716,7 @@ class Retriever:
             else:
                 missing.append(pk)
         if missing and query is not None:
-            found = self.text_scores(query, missing)
+            found = self.text_scores(query, missing, parsed)
             bm25.update({pk: found.get(pk, 0.0) for pk in missing})
         return bm25, cosine
 
@@ -676,7 +748,9 @@ class Retriever:
         sem_hits = sem_pool[:depth]
         # Every vector this search needs (the keyword candidates' and the semantic pool's), fetched once.
         vecs = CandidateVectors(self.vectors, [c.pk for c in kw.hits] + [c.pk for c in sem_pool])
-        bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, vecs, known_bm25=sem_bm25)
+        bm25, cosine = self._union_scores(
+            text_query, qvec, kw.hits, sem_hits, vecs, known_bm25=sem_bm25, parsed=parsed
+        )
         fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         tiers = None
         if self._prf and fused:
@@ -690,7 +764,9 @@ class Retriever:
                 # The candidates are final here (keyword hits + these): their tiers are found meanwhile.
                 pool = list(dict.fromkeys([c.pk for c in kw.hits] + [c.pk for c in sem_hits]))
                 tiers = _background().submit(self.tier_sets, parsed, filters, pool)
-                bm25, cosine = self._union_scores(text_query, qvec, kw.hits, sem_hits, vecs, known_bm25=bm25)
+                bm25, cosine = self._union_scores(
+                    text_query, qvec, kw.hits, sem_hits, vecs, known_bm25=bm25, parsed=parsed
+                )
                 fused = fusion.fuse(bm25, cosine, self.method, self.alpha)
         if self.reg_lambda > 0 and len(fused) > self.reg_neighbours:
             fused = self._regularise(fused, vecs)
@@ -717,7 +793,7 @@ class Retriever:
         if query is None:
             return qvec, pool, {}
         pks = [c.pk for c in pool[:depth]]
-        found = self.text_scores(query, pks)
+        found = self.text_scores(query, pks, parsed)
         return qvec, pool, {pk: found.get(pk, 0.0) for pk in pks}
 
     def _regularise(self, fused: list[tuple[int, float]], vecs: CandidateVectors) -> list[tuple[int, float]]:

@@ -10,6 +10,7 @@ import tantivy
 
 from paperboy.search.engine import IndexDoc, KeywordIndex
 from paperboy.search.query import parse, proximity_queries
+from paperboy.search import retrieval
 from paperboy.search.retrieval import Retriever, SearchFilters
 from paperboy.search.tests.conftest import distractor_records, seed_records
 
@@ -57,9 +58,18 @@ FILTERS = [
 ]
 
 
+@pytest.fixture(params=["seek", "walk"])
+def restricted_form(request, monkeypatch) -> str:
+    """Both forms of a restricted search: "seek" (every posting list counts as long) and "walk"."""
+    seek = request.param == "seek"
+    monkeypatch.setattr(retrieval, "SEEK_WORDS_MIN_POSTINGS", 0 if seek else 10**12)
+    monkeypatch.setattr(retrieval, "SEEK_PHRASES_MIN_POSTINGS", 0 if seek else 10**12)
+    return request.param
+
+
 @pytest.mark.parametrize("filters", FILTERS, ids=["none", "code", "date+upvotes"])
 @pytest.mark.parametrize("text", QUERIES)
-def test_text_scores_equal_a_restricted_search_of_the_whole_query(retriever, text, filters):
+def test_text_scores_equal_a_restricted_search_of_the_whole_query(retriever, restricted_form, text, filters):
     schema = retriever.keyword.schema
     scoring = retriever._text_scoring(parse(text), filters, schema)
     assert scoring is not None  # (stop words are still author-name terms)
@@ -68,13 +78,47 @@ def test_text_scores_equal_a_restricted_search_of_the_whole_query(retriever, tex
     all_pks = list(range(1, searcher.num_docs + 1))
     for pks in (all_pks, all_pks[::7], all_pks[:40]):
         expected = retriever._restricted(scoring.query, pks, len(pks))
-        got = retriever.text_scores(scoring, pks)
+        got = retriever.text_scores(scoring, pks, parse(text))
         assert got.keys() == expected.keys()
         for pk, score in expected.items():
             assert got[pk] == pytest.approx(score, rel=1e-5, abs=1e-5)
     # The check has teeth: without filters, each query matches some papers and leaves others out.
     if not filters.active and text not in ("-survey", "the of and"):
         assert 0 < len(retriever._restricted(scoring.query, all_pks, len(all_pks))) < len(all_pks)
+
+
+def test_walk_or_seek_follows_the_postings_a_walk_would_read(retriever, monkeypatch):
+    parsed, pks = parse("large language models"), list(range(1, 101))
+    # 358 papers: short lists, the walk.
+    assert not retriever._walk_is_long(parsed, pks, phrases=False)
+    assert not retriever._walk_is_long(parsed, pks, phrases=True)
+    searcher = retriever._searcher()
+    freqs = [searcher.doc_freq("text", t) for t in ("larg", "languag", "model")]
+    assert min(freqs) > 0
+    monkeypatch.setattr(retrieval, "SEEK_WORDS_MIN_POSTINGS", sum(freqs))
+    monkeypatch.setattr(retrieval, "SEEK_PHRASES_MIN_POSTINGS", min(freqs))
+    assert retriever._walk_is_long(parsed, pks, phrases=False)
+    assert retriever._walk_is_long(parsed, pks, phrases=True)
+    monkeypatch.setattr(retrieval, "SEEK_WORDS_MIN_POSTINGS", sum(freqs) + 1)
+    assert not retriever._walk_is_long(parsed, pks, phrases=False)
+    assert not retriever._walk_is_long(parse("the of"), pks, phrases=False)  # no index terms
+
+
+@pytest.mark.parametrize(
+    "text", ["large language models", "sparse guidance", "vision language models"]
+)
+def test_phrase_tests_give_the_union_scores_in_either_form(retriever, restricted_form, text):
+    schema = retriever.keyword.schema
+    parsed = parse(text)
+    boosts = proximity_queries(schema, parsed)
+    assert len(boosts) >= 2
+    pks = list(range(1, 359))
+    union = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in boosts])
+    expected = retriever._restricted(union, pks, len(pks))
+    got = retriever._restricted_any(parsed, boosts, pks)
+    assert got.keys() == expected.keys() and 0 < len(expected) < len(pks)
+    for pk, score in expected.items():
+        assert got[pk] == pytest.approx(score, rel=1e-5, abs=1e-6)
 
 
 def test_restricted_sum_scores_every_pk_with_the_parts_it_matches(retriever):
