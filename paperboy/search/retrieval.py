@@ -444,7 +444,7 @@ class Retriever:
 
         The query runs without its proximity boosts (a flat union of term queries with the same matches,
         about a third cheaper at 1M papers). For relevance order its top ``max(rerank_depth, offset +
-        limit)`` then get the boosts' scores added (``_restricted``), which makes each one's score its
+        limit)`` then get the boosts' scores added (``_restricted_any``), which makes each one's score its
         score under the whole query. A paper outside that top that only the boosts would lift onto the
         page is missed; the boosts reward the query's words side by side, which already scores high."""
         searcher = self._searcher()

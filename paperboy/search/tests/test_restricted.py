@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 import tantivy
 
+from paperboy.search import retrieval
 from paperboy.search.engine import IndexDoc, KeywordIndex
 from paperboy.search.query import parse, proximity_queries
-from paperboy.search import retrieval
 from paperboy.search.retrieval import Retriever, SearchFilters
 from paperboy.search.tests.conftest import distractor_records, seed_records
 
@@ -104,9 +104,7 @@ def test_walk_or_seek_follows_the_postings_a_walk_would_read(retriever, monkeypa
     assert not retriever._walk_is_long(parse("the of"), pks, phrases=False)  # no index terms
 
 
-@pytest.mark.parametrize(
-    "text", ["large language models", "sparse guidance", "vision language models"]
-)
+@pytest.mark.parametrize("text", ["large language models", "sparse guidance", "vision language models"])
 def test_phrase_tests_give_the_union_scores_in_either_form(retriever, restricted_form, text):
     schema = retriever.keyword.schema
     parsed = parse(text)
