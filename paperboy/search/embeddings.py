@@ -131,7 +131,7 @@ class Embedder:
 
     ``threads`` single-threaded sessions of the same model, not one session with ``threads`` intra-op
     threads: :meth:`embed` runs whole batches side by side, one per session. On the 2-core target
-    machine that embeds about 15% more abstracts a second (26.5-27.1/s against 23.1-23.6/s, 1,000 real
+    machine that embeds about 15% more abstracts a second (25.5-27.1/s against 22.4-23.6/s, 1,000 real
     abstracts, batch 8, alternating runs): a transformer layer on 8 x 256 tokens is too little work to
     split across threads without them waiting for each other. Each session holds its own copy of the
     weights (about 23 MB)."""
@@ -153,6 +153,7 @@ class Embedder:
         self.tokenizer.no_padding()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
+        self._pool_lock = threading.Lock()
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for session in self.sessions:
             self._idle.put(session)
@@ -213,10 +214,12 @@ class Embedder:
             for chunk in chunks:
                 out[chunk] = self._run([tokens[i] for i in chunk])
             return out
-        if self._pool is None or self._pool_pid != os.getpid():  # a pool's threads do not survive a fork
-            self._pool = ThreadPoolExecutor(max_workers=len(self.sessions), thread_name_prefix="embed")
-            self._pool_pid = os.getpid()
-        results = self._pool.map(lambda chunk: self._run([tokens[i] for i in chunk]), chunks)
+        with self._pool_lock:
+            if self._pool is None or self._pool_pid != os.getpid():  # a pool's threads do not survive a fork
+                self._pool = ThreadPoolExecutor(max_workers=len(self.sessions), thread_name_prefix="embed")
+                self._pool_pid = os.getpid()
+            pool = self._pool
+        results = pool.map(lambda chunk: self._run([tokens[i] for i in chunk]), chunks)
         for chunk, vectors in zip(chunks, results, strict=True):
             out[chunk] = vectors
         return out
