@@ -228,8 +228,10 @@ def _clause_query(schema: tantivy.Schema, clause: Clause) -> tantivy.Query | Non
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in parts])
 
 
-def _proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tantivy.Query]:
-    """Known-item boosts: the whole run of plain words, and each typed phrase, found as a phrase in the title.
+def proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tantivy.Query]:
+    """The proximity boosts of ``build_text_query`` (empty when the query has none; a paper's score under
+    the whole query is its score without them plus the score of each that it matches). Known-item
+    boosts: the whole run of plain words, and each typed phrase, found as a phrase in the title.
     (Boosting adjacent word pairs in the abstract was measured too: it lowered nDCG@10 on NPL and CISI.)"""
     words = [c.text for c in parsed.clauses if c.kind == "term" and c.field is None and c.occur != "must_not"]
     out: list[tantivy.Query] = []
@@ -252,12 +254,6 @@ def _proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tant
                 q = tantivy.Query.phrase_query(schema, "title", [(p - first, t) for p, t in terms])
                 out.append(tantivy.Query.boost_query(q, TITLE_PHRASE_BOOST))
     return out
-
-
-def proximity_queries(schema: tantivy.Schema, parsed: ParsedQuery) -> list[tantivy.Query]:
-    """The proximity boosts of ``build_text_query`` alone (empty when the query has none). A paper's
-    score under the whole query is its score without the boosts plus its score under each that matches."""
-    return _proximity_queries(schema, parsed)
 
 
 def constraint_query(
@@ -327,7 +323,7 @@ def text_query_parts(
         if not constraints:
             return None
         constraints.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-    return TextQueryParts(constraints, should, _proximity_queries(schema, parsed) if proximity else [])
+    return TextQueryParts(constraints, should, proximity_queries(schema, parsed) if proximity else [])
 
 
 def build_text_query(
