@@ -50,6 +50,8 @@ QUERIES = [
     "cat:cs.RO robot learning",
     "-survey",
     "the of and",
+    "vision-language models",
+    "self-supervised",
 ]
 FILTERS = [
     SearchFilters(),
@@ -104,7 +106,9 @@ def test_walk_or_seek_follows_the_postings_a_walk_would_read(retriever, monkeypa
     assert not retriever._walk_is_long(parse("the of"), pks, phrases=False)  # no index terms
 
 
-@pytest.mark.parametrize("text", ["large language models", "sparse guidance", "vision language models"])
+@pytest.mark.parametrize(
+    "text", ["large language models", "sparse guidance", "vision language models", "vision-language models"]
+)
 def test_phrase_tests_give_the_union_scores_in_either_form(retriever, restricted_form, text):
     schema = retriever.keyword.schema
     parsed = parse(text)

@@ -50,6 +50,24 @@ def test_phrase_prefix_exclusion():
     assert apart.title in titles(kw("sparse attention"))
 
 
+def test_a_split_word_matches_its_parts_and_ranks_the_compound_first():
+    compound = make_paper("Grounding in vision-language models", "We probe vision-language alignment.")
+    apart = make_paper("Language priors in vision models", "Vision encoders meet language decoders.")
+    one_part = make_paper("Sign language recognition", "Language of signs.")
+    rebuild_index()
+    res = kw("vision-language")
+    # The parts match on their own (as Lucene's standard analyzer splits them), the compound ranks first
+    # (the query's words side by side: the proximity boosts), and the total counts every paper holding a
+    # part.
+    assert titles(res) == [compound.title, apart.title, one_part.title]
+    assert res.total == 3
+    # Beside other words too; typed as a phrase, excluded or in one field it stays a phrase.
+    assert titles(kw("probing vision-language alignment"))[0] == compound.title
+    assert titles(kw('"vision-language"')) == [compound.title]
+    assert titles(kw("models -vision-language")) == [apart.title]
+    assert titles(kw("title:vision-language")) == [compound.title]
+
+
 def test_author_search():
     lecun = make_paper("Energy based models", "Energy.", authors=["Yann LeCun", "Someone Else"])
     other = make_paper("Energy landscapes", "Energy.", authors=["Yann Dauphin", "Bob LeCun"])
