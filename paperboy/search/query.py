@@ -242,13 +242,19 @@ def compound_parts(clause: Clause) -> list[tuple[int, str]] | None:
 
 
 def _optional_word_parts(schema: tantivy.Schema, clause: Clause) -> list[tantivy.Query]:
-    """The (word, field) queries of one optional clause: a split word's parts each in every field."""
-    if compound_parts(clause) is None:
+    """The (word, field) queries of one optional clause. A split word: each of its index terms in the
+    title and text fields, and the word as a phrase of name parts in authors ("Jean-Pierre"; a part such
+    as "de" of "de-noising" alone would match every author named de ...)."""
+    parts = compound_parts(clause)
+    if parts is None:
         return _clause_parts(schema, clause)
-    out: list[tantivy.Query] = []
-    for word in analyze(clause.text, "basic"):
-        out.extend(_clause_parts(schema, Clause("term", word)))
-    return out
+    out = [
+        tantivy.Query.boost_query(tantivy.Query.term_query(schema, fname, term), FIELD_WEIGHTS[fname])
+        for _, term in parts
+        for fname in ("text", "title")
+    ]
+    names = _field_text_query(schema, "authors", clause)
+    return out if names is None else [*out, names]
 
 
 def _clause_query(schema: tantivy.Schema, clause: Clause) -> tantivy.Query | None:

@@ -66,6 +66,14 @@ def test_a_split_word_matches_its_parts_and_ranks_the_compound_first():
     assert titles(kw('"vision-language"')) == [compound.title]
     assert titles(kw("models -vision-language")) == [apart.title]
     assert titles(kw("title:vision-language")) == [compound.title]
+    # In author names the word stays a phrase: "de" of "de-noising" is not every author named de ...
+    by_de = make_paper("Learning to learn", "Meta-learning.", authors=["Nando de Freitas"])
+    hyphenated = make_paper("Spin glasses", "Spin.", authors=["Jean-Pierre Bouchaud"])
+    denoising = make_paper("Image de-noising with priors", "We remove noise.")
+    rebuild_index()
+    assert titles(kw("de-noising")) == [denoising.title]
+    assert by_de.title in titles(kw("de"))
+    assert titles(kw("jean-pierre")) == [hyphenated.title]
 
 
 def test_author_search():
