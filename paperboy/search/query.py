@@ -230,8 +230,8 @@ def compound_parts(clause: Clause) -> list[tuple[int, str]] | None:
     Lucene's standard analyzer and query parser do; the whole query's proximity boosts still reward the
     words side by side. Matched as a phrase, it checked positions in every paper holding all its parts:
     at 1M papers the bench's slowest 1% of keyword queries (nearly all with such a word) took 3x as long
-    as with the parts (e.g. 41.6 against 13.7 ms). Keyword nDCG@10 with the parts: CISI 0.4032 against
-    0.4009 as a phrase (NPL has no such words: 0.4416 either way); adding the compound as a phrase boost
+    as with the parts (e.g. 41.6 against 13.7 ms). Keyword nDCG@10 with the parts: CISI 0.4025 against
+    0.4009 as a phrase (NPL has no such words: 0.4415 either way); adding the compound as a phrase boost
     (weight 1 / 2 / 4) gave CISI 0.3914 / 0.3874 / 0.3872, so there is none. A typed phrase, a required or
     excluded word and a field's word (``"vision-language"``, ``-vision-language``, ``title:x-y``) stay
     phrases."""
