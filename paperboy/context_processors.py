@@ -32,7 +32,9 @@ def _ingest_status(fresh: bool) -> tuple[object, object]:
     if ttl > 0 and not fresh and found is not None and now - found[0] < ttl:
         return found[1], found[2]
     last = (
-        IngestRun.objects.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL])
+        # load_demo's sample data is not an update of the papers (as for /readyz and /status).
+        IngestRun.objects.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False)
+        .exclude(finished_at=None)
         .order_by("-finished_at")
         .only("finished_at", "source", "status")
         .first()

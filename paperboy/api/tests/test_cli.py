@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import get_commands
+from django.utils import timezone
 
 from paperboy import cli
 from paperboy.ingest.models import IngestRun
@@ -91,6 +92,7 @@ def test_serve_prod_dry_run_prints_the_gunicorn_command(capsys):
     assert cli.run_management_command("serve_prod", ["--dry-run", "--bind", "127.0.0.1:8123"]) == 0
     out = capsys.readouterr().out
     assert "gunicorn paperboy.wsgi:application --bind 127.0.0.1:8123" in out
+    assert "--no-control-socket" in out  # one per user by default: servers would take it from each other
 
 
 def test_backup_pass_through_writes_a_backup(capsys, transactional_db, tmp_path):
@@ -105,7 +107,14 @@ def test_backup_pass_through_writes_a_backup(capsys, transactional_db, tmp_path)
 
 
 def test_status_reports_counts_last_ingest_and_index(capsys, corpus):
-    IngestRun.objects.create(source="hf", location="demo/hf.jsonl.gz", status="success", new_count=72)
+    now = timezone.now()
+    IngestRun.objects.create(
+        source="hf", location="hf-2026-02.jsonl.gz", status="success", new_count=72, finished_at=now
+    )
+    # load_demo's sample data, newer: not an update of the papers, as on /status.
+    IngestRun.objects.create(
+        source="jsonl", location="demo/x.jsonl.gz", status="success", new_count=9, demo=True, finished_at=now
+    )
     IngestRun.objects.create(source="feed", location="cs.CL", status="failed", message="HTTP 503")
     assert cli.main(["status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
