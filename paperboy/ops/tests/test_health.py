@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from unittest import mock
 
 import pytest
@@ -55,16 +56,23 @@ def test_the_demo_corpus_is_not_a_recent_ingest(client, settings):
     assert checks["ingest"] == "never" and "demo corpus" in checks["ingest_note"]
     page = client.get("/status").content.decode()
     assert "No successful ingest yet" in page and "(demo corpus)" in page
+    # Nor in every page's footer.
+    footer = client.get("/").content.decode()
+    assert "No successful ingest yet" in footer and "Last successful update:" not in footer
     finished_ingest(hours_ago=2)
     assert client.get("/readyz").status_code == 200
 
 
 @pytest.mark.django_db
-def test_readyz_fails_without_a_search_index(client):
+def test_readyz_fails_without_a_search_index(client, caplog):
     finished_ingest(hours_ago=1)
-    response = client.get("/readyz")
+    with caplog.at_level(logging.INFO):
+        response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["search_index"] == "missing"
+    # An answer, not a server error: INFO, and nothing from django.request.
+    assert not [r for r in caplog.records if r.name == "django.request"]
+    assert [r.levelno for r in caplog.records if r.name == "paperboy.ops.views"] == [logging.INFO]
 
 
 @pytest.mark.django_db
