@@ -271,16 +271,42 @@ def prune_backups(folder: Path, keep: int) -> list[Path]:
     return old
 
 
-def restore(path: Path, *, database: dict[str, Any] | None = None) -> BackupResult:
+def other_sessions(db: dict[str, Any]) -> list[str]:
+    """The other sessions connected to the PostgreSQL database ``db`` (``pg_stat_activity``), each as
+    "pid application (client address)"; empty when there are none.
+
+    Raises:
+        BackupError: psql is missing or cannot connect."""
+    env, args = _pg_env_and_args(db)
+    sql = (
+        "SELECT pid || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || ' ('"
+        " || coalesce(host(client_addr), 'local socket') || ')' FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid"
+    )
+    proc = subprocess.run(
+        [_tool("psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", *args, "-d", str(db["NAME"]), "-c", sql],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BackupError(f"cannot connect to database {db['NAME']}: {proc.stderr.strip()}")
+    return [line for line in proc.stdout.splitlines() if line.strip()]
+
+
+def restore(path: Path, *, database: dict[str, Any] | None = None, force: bool = False) -> BackupResult:
     """Replace the database's contents with the backup at ``path``.
 
     The backup must come from the same engine (SQLite file -> SQLite, pg_dump archive ->
     PostgreSQL); the target may be empty. PostgreSQL restores run in one transaction
     (``pg_restore --clean --if-exists --single-transaction``): a failed restore changes nothing.
+    A PostgreSQL database that other sessions are connected to (the web server, the worker, a job)
+    is not touched unless ``force``: they would go on writing into the restored data.
     Run ``manage.py migrate`` afterwards when the backup comes from an older release.
 
     Raises:
-        BackupError: missing file, engine mismatch, or pg_restore failed.
+        BackupError: missing file, engine mismatch, other sessions connected, or pg_restore failed.
     """
     started = timezone.now()
     path = Path(path).expanduser().resolve()
@@ -305,6 +331,13 @@ def restore(path: Path, *, database: dict[str, Any] | None = None) -> BackupResu
             src.close()
             dst.close()
     else:
+        others = [] if force else other_sessions(db)
+        if others:
+            shown = "; ".join(others[:5]) + (f"; and {len(others) - 5} more" if len(others) > 5 else "")
+            raise BackupError(
+                f"{len(others)} other session(s) are connected to database {db['NAME']} ({shown}): stop the "
+                "web server, the worker and any running job first (docs/deploy.md, Backups), or pass --force"
+            )
         env, args = _pg_env_and_args(db)
         proc = subprocess.run(
             [

@@ -142,9 +142,30 @@ def test_restore_command_brings_back_deleted_rows(tmp_path):
         pytest.skip(
             "the suite's SQLite database is in memory: restoring over it is covered by the test above"
         )
-    call_command("restore", str(path), "--no-input")
+    # --force: earlier tests in this process may leave a thread's connection open (as a web worker
+    # would); the refusal itself is tested above.
+    call_command("restore", str(path), "--no-input", "--force")
     assert Upvote.objects.count() == 3
     assert Paper.objects.filter(arxiv_id="2401.00002").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_postgresql_database_that_others_are_using(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("sessions of other processes are a PostgreSQL matter (SQLite restores page by page)")
+    make_rows()
+    made = services.backup(tmp_path / "b.backup")
+    with empty_target(tmp_path) as (target, connect):
+        services.restore(made.path, database=target)  # nobody else connected: restored
+        server = connect()  # a web worker, say, still connected
+        try:
+            server.execute("SELECT 1")
+            with pytest.raises(services.BackupError, match=r"1 other session\(s\) are connected .*--force"):
+                services.restore(made.path, database=target)
+            assert services.restore(made.path, database=target, force=True).engine == "postgresql"
+        finally:
+            server.close()
+        assert services.other_sessions(target) == []
 
 
 def test_a_backup_of_the_wrong_engine_is_refused(tmp_path):

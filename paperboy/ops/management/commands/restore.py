@@ -20,6 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="Backup file made by `manage.py backup`")
         parser.add_argument("--no-input", "--noinput", action="store_false", dest="interactive")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Restore into a PostgreSQL database even while other sessions (web server, worker) use it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -31,7 +36,7 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("restore cancelled")
         try:
-            result = restore(path)
+            result = restore(path, force=options["force"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
