@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from paperboy.ops import schedule, services
 from paperboy.ops.models import JobRun
 
+log = logging.getLogger(__name__)
+
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -22,9 +25,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """JSON ``{"ready": bool, "checks": {...}}``; 503 when the database, search index or ingest is not ok."""
+    """JSON ``{"ready": bool, "checks": {...}}``; 503 when the database, search index or ingest is not ok.
+
+    A 503 here is an answer, not a server error: it is logged at INFO (``paperboy.ops.views``), not as
+    an ERROR of ``django.request`` (a probe every 10 s on a fresh install would fill the log)."""
     result = services.readiness()
-    return JsonResponse({"ready": result.ready, "checks": result.checks}, status=200 if result.ready else 503)
+    response = JsonResponse(
+        {"ready": result.ready, "checks": result.checks}, status=200 if result.ready else 503
+    )
+    if not result.ready:
+        log.info("readyz: not ready: %s", result.checks)
+        response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response
+    return response
 
 
 def _holidays() -> set[dt.date]:
