@@ -60,6 +60,9 @@ def gunicorn_argv(
         "2000",
         "--forwarded-allow-ips",
         forwarded_allow_ips,
+        # gunicorn 27's control socket defaults to ~/.gunicorn/gunicorn.ctl, one path for every server of
+        # the user: a second server takes it over and deletes it when it stops. Signals do the same work.
+        "--no-control-socket",
     ]
     if access_log:
         argv += ["--access-logfile", access_log]
