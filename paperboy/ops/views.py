@@ -15,6 +15,8 @@ from paperboy.ops import schedule, services
 from paperboy.ops.models import JobRun
 
 log = logging.getLogger(__name__)
+#: This process's last /readyz answer (None before the first): changes are logged, not every probe.
+_last_ready: bool | None = None
 
 
 @never_cache
@@ -27,14 +29,21 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     """JSON ``{"ready": bool, "checks": {...}}``; 503 when the database, search index or ingest is not ok.
 
-    A 503 here is an answer, not a server error: it is logged at INFO (``paperboy.ops.views``), not as
-    an ERROR of ``django.request`` (a probe every 10 s on a fresh install would fill the log)."""
+    A 503 here is an answer, not a server error: not an ERROR of ``django.request`` (a probe every 10 s
+    on a fresh install would fill the log). Each process logs when its answer changes instead: a
+    WARNING with the checks on becoming not ready (``paperboy.ops.views``), an INFO on becoming ready."""
+    global _last_ready
     result = services.readiness()
     response = JsonResponse(
         {"ready": result.ready, "checks": result.checks}, status=200 if result.ready else 503
     )
+    if result.ready != _last_ready:
+        if result.ready:
+            log.info("readyz: ready")
+        else:
+            log.warning("readyz: not ready: %s", result.checks)
+        _last_ready = result.ready
     if not result.ready:
-        log.info("readyz: not ready: %s", result.checks)
         response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response
     return response
 
