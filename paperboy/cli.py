@@ -255,15 +255,7 @@ def collect_status() -> dict[str, Any]:
             }
 
         status["last_ingest"] = run_dict(IngestRun.objects.order_by("-started_at").first())
-        # As /status and /readyz: a partial run counts, load_demo's sample data does not.
-        status["last_successful_ingest"] = run_dict(
-            IngestRun.objects.filter(
-                status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False
-            )
-            .exclude(finished_at=None)
-            .order_by("-finished_at")
-            .first()
-        )
+        status["last_successful_ingest"] = run_dict(IngestRun.objects.updates().first())
     except DatabaseError as exc:
         raise CliError(
             f"cannot read the database ({exc}); run `paperboy serve` or `manage.py migrate` first"

@@ -31,14 +31,7 @@ def _ingest_status(fresh: bool) -> tuple[object, object]:
     found = _status.get(key)
     if ttl > 0 and not fresh and found is not None and now - found[0] < ttl:
         return found[1], found[2]
-    last = (
-        # load_demo's sample data is not an update of the papers (as for /readyz and /status).
-        IngestRun.objects.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False)
-        .exclude(finished_at=None)
-        .order_by("-finished_at")
-        .only("finished_at", "source", "status")
-        .first()
-    )
+    last = IngestRun.objects.updates().only("finished_at", "source", "status").first()
     running = (
         IngestRun.objects.filter(
             status=IngestRun.Status.RUNNING, started_at__gte=timezone.now() - RUNNING_INGEST_MAX_AGE

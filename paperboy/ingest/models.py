@@ -5,6 +5,18 @@ from __future__ import annotations
 from django.db import models
 
 
+class IngestRunQuerySet(models.QuerySet["IngestRun"]):
+    def updates(self) -> IngestRunQuerySet:
+        """Runs that updated the papers, newest finished first: successful or partial, finished, and not
+        load_demo's sample data. What the footer, /status, /readyz and ``paperboy status`` call the last
+        successful update."""
+        return (
+            self.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False)
+            .exclude(finished_at=None)
+            .order_by("-finished_at")
+        )
+
+
 class IngestRun(models.Model):
     """One run of the ``ingest`` command over one input (file, folder or live source)."""
 
@@ -37,6 +49,8 @@ class IngestRun(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of progress (each batch); stale runs are abandoned"
     )
+
+    objects = IngestRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

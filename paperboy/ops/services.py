@@ -99,15 +99,7 @@ def readiness(*, now: dt.datetime | None = None) -> Readiness:
     if checks["database"] == "ok":
         from paperboy.ingest.models import IngestRun
 
-        last = (
-            IngestRun.objects.filter(
-                status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False
-            )
-            .exclude(finished_at=None)
-            .order_by("-finished_at")
-            .values_list("finished_at", flat=True)
-            .first()
-        )
+        last = IngestRun.objects.updates().values_list("finished_at", flat=True).first()
         if last is None:
             checks["last_ingest_age_hours"] = None
             checks["ingest"] = "never"
@@ -172,6 +164,19 @@ def _tool(name: str) -> str:
     return found
 
 
+def _run_pg_tool(
+    name: str, db: dict[str, Any], options: list[str], trailing: list[str]
+) -> subprocess.CompletedProcess[str]:
+    """Run PostgreSQL client ``name`` (pg_dump, pg_restore, psql) as ``name options <connection of db>
+    trailing``, output captured as text; the caller checks ``returncode``.
+
+    Raises:
+        BackupError: the tool is not installed."""
+    env, conn = _pg_env_and_args(db)
+    argv = [_tool(name), *options, *conn, *trailing]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+
+
 def file_engine(path: Path) -> str:
     """``sqlite`` or ``postgresql`` (pg_dump custom format), read from the file's first bytes.
 
@@ -223,22 +228,8 @@ def backup(path: Path, *, database: dict[str, Any] | None = None) -> BackupResul
         finally:
             dst.close()
     else:
-        env, args = _pg_env_and_args(db)
-        proc = subprocess.run(
-            [
-                _tool("pg_dump"),
-                "-Fc",
-                "--no-owner",
-                "--no-privileges",
-                *args,
-                "-f",
-                str(tmp),
-                str(db["NAME"]),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        proc = _run_pg_tool(
+            "pg_dump", db, ["-Fc", "--no-owner", "--no-privileges"], ["-f", str(tmp), str(db["NAME"])]
         )
         if proc.returncode != 0:
             tmp.unlink(missing_ok=True)
@@ -277,18 +268,13 @@ def other_sessions(db: dict[str, Any]) -> list[str]:
 
     Raises:
         BackupError: psql is missing or cannot connect."""
-    env, args = _pg_env_and_args(db)
     sql = (
         "SELECT pid || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || ' ('"
         " || coalesce(host(client_addr), 'local socket') || ')' FROM pg_stat_activity"
         " WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid"
     )
-    proc = subprocess.run(
-        [_tool("psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", *args, "-d", str(db["NAME"]), "-c", sql],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    proc = _run_pg_tool(
+        "psql", db, ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"], ["-d", str(db["NAME"]), "-c", sql]
     )
     if proc.returncode != 0:
         raise BackupError(f"cannot connect to database {db['NAME']}: {proc.stderr.strip()}")
@@ -338,24 +324,11 @@ def restore(path: Path, *, database: dict[str, Any] | None = None, force: bool =
                 f"{len(others)} other session(s) are connected to database {db['NAME']} ({shown}): stop the "
                 "web server, the worker and any running job first (docs/deploy.md, Backups), or pass --force"
             )
-        env, args = _pg_env_and_args(db)
-        proc = subprocess.run(
-            [
-                _tool("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--single-transaction",
-                "--no-owner",
-                "--no-privileges",
-                *args,
-                "-d",
-                str(db["NAME"]),
-                str(path),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        proc = _run_pg_tool(
+            "pg_restore",
+            db,
+            ["--clean", "--if-exists", "--single-transaction", "--no-owner", "--no-privileges"],
+            ["-d", str(db["NAME"]), str(path)],
         )
         if proc.returncode != 0:
             raise BackupError(f"pg_restore failed ({proc.returncode}): {proc.stderr.strip()}")

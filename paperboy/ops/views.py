@@ -59,13 +59,7 @@ def status(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     ready = services.readiness(now=now)
     recent_ingests = list(IngestRun.objects.order_by("-started_at")[:20])
-    # The last update of the papers: load_demo's sample data is not one (as for /readyz).
-    last_update = (
-        IngestRun.objects.filter(status__in=[IngestRun.Status.SUCCESS, IngestRun.Status.PARTIAL], demo=False)
-        .exclude(finished_at=None)
-        .order_by("-finished_at")
-        .first()
-    )
+    last_update = IngestRun.objects.updates().first()
     job_runs = list(JobRun.objects.order_by("-slot", "job")[:30])
     problems = list(
         JobRun.objects.filter(status__in=[JobRun.Status.FAILED, JobRun.Status.SILENT]).order_by("-slot")[:20]
